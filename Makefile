@@ -1,0 +1,50 @@
+# The README's commands. Everything installs into .venv from the project's own files.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev migrate seed staff lint check clean
+
+run: install migrate seed ## Serve the store with demo data on SQLite
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install-dev ## Run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: install
+	$(MANAGE) seed_demo
+
+staff: install migrate ## Create a staff login for the dashboard (asks for a password)
+	$(MANAGE) createsuperuser
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+check: install-dev
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

@@ -1,0 +1,19 @@
+from oscar.apps.shipping import repository
+from oscar.core.loading import get_model
+
+OrderAndItemCharges = get_model("shipping", "OrderAndItemCharges")
+
+
+class Repository(repository.Repository):
+    """Shipping methods are rows staff edit in the dashboard (Fulfilment > Shipping charges).
+
+    seed_demo creates "Standard" (free over a threshold) and "Express". A method limited to
+    some countries is only offered when the shipping address is in one of them.
+    """
+
+    def get_available_shipping_methods(self, basket, shipping_addr=None, **kwargs):
+        methods = OrderAndItemCharges.objects.prefetch_related("countries").order_by("price_per_order", "name")
+        if shipping_addr is None:
+            return list(methods)
+        country = shipping_addr.country_id
+        return [m for m in methods if not m.countries.all() or any(c.pk == country for c in m.countries.all())]

@@ -1,0 +1,201 @@
+"""Load the store's demo data. Safe to run again: it creates what is missing and leaves
+anything staff have changed (prices, stock, copy, images) as it is."""
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.sites.models import Site
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from oscar.apps.catalogue.categories import create_from_breadcrumbs
+from oscar.core.loading import get_model
+
+from shop.demo import illustrations
+
+Country = get_model("address", "Country")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductImage = get_model("catalogue", "ProductImage")
+OrderAndItemCharges = get_model("shipping", "OrderAndItemCharges")
+
+CLAW_DESCRIPTION = """
+<p>The QL Claw is a self-massage tool shaped for the deep muscles that hands, balls and foam
+rollers struggle to reach: the psoas and iliacus at the front of the hip, the quadratus lumborum
+at the side of the low back, the gluteus medius and the paraspinal muscles along the spine.</p>
+<p>You lie on it and let gravity set the pressure. For the psoas, place it under the belly a
+little to the side of the navel, lie face down, breathe slowly and rock gently from side to side.
+One or two minutes per side is plenty; ease off at once if you feel a sharp or pulsing pain.</p>
+<ul>
+<li>Three rounded contact points on a stable base that does not roll away</li>
+<li>Firm enough for the QL and glutes, gentle enough for the abdomen</li>
+<li>Light and compact: fits in a desk drawer or a carry-on bag</li>
+</ul>
+"""
+
+PRODUCTS = [
+    {
+        "upc": "QLC-CLAW-01",
+        "title": "QL Claw",
+        "slug": "ql-claw",
+        "class": "Massage tool",
+        "category": "Massage tools",
+        "priority": 10,
+        "price": Decimal("49.99"),
+        "stock": 100,
+        "description": CLAW_DESCRIPTION,
+        "meta_description": "A self-massage tool that releases psoas, QL and low back trigger points at home.",
+        "images": [
+            ("product_hero", "The QL Claw from the side: a stable base, an arched arm and three rounded knobs"),
+            ("product_in_use", "Using the QL Claw on the psoas: lying face down with the tool under the belly"),
+            ("product_targets", "The five muscles the QL Claw is shaped for, on a back view"),
+        ],
+    },
+    {
+        "upc": "QLC-BAG-01",
+        "title": "QL Claw carry bag",
+        "slug": "ql-claw-carry-bag",
+        "class": "Accessory",
+        "category": "Accessories",
+        "priority": 5,
+        "price": Decimal("14.99"),
+        "stock": 60,
+        "description": "<p>A padded zip bag that holds the QL Claw, so it comes along to the office, "
+        "the gym or on a trip.</p>",
+        "meta_description": "Padded carry bag for the QL Claw.",
+        "images": [("carry_bag", "The QL Claw carry bag")],
+    },
+    {
+        "upc": "QLC-PADS-02",
+        "title": "QL Claw replacement grip pads (set of 2)",
+        "slug": "ql-claw-replacement-grip-pads",
+        "class": "Accessory",
+        "category": "Accessories",
+        "priority": 4,
+        "price": Decimal("9.99"),
+        "stock": 80,
+        "description": "<p>Two soft-touch pads that clip onto the QL Claw's base to keep it from "
+        "sliding on hard floors. Washable.</p>",
+        "meta_description": "Replacement non-slip grip pads for the QL Claw, set of two.",
+        "images": [("grip_pads", "Two round QL Claw grip pads")],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create the QL Claw demo catalogue, stock and shipping methods (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            self.seed_site()
+            us = self.seed_country()
+            partner, _ = Partner.objects.get_or_create(code="qlclaw-us", defaults={"name": "QL Claw US"})
+            for spec in PRODUCTS:
+                self.seed_product(spec, partner)
+            self.seed_shipping(us)
+            self.seed_staff_group()
+        self.copy_missing_image()
+        call_command("update_index", remove=True, verbosity=0)
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+
+    def seed_site(self):
+        site = Site.objects.get_current()
+        if site.domain == "example.com":
+            site.domain = settings.STORE_SITE_DOMAIN
+            site.name = settings.OSCAR_SHOP_NAME
+            site.save()
+
+    def seed_country(self):
+        us, _ = Country.objects.get_or_create(
+            iso_3166_1_a2="US",
+            defaults={
+                "iso_3166_1_a3": "USA",
+                "iso_3166_1_numeric": "840",
+                "printable_name": "United States",
+                "name": "United States of America",
+                "is_shipping_country": True,
+                "display_order": 10,
+            },
+        )
+        return us
+
+    def seed_product(self, spec, partner):
+        product_class, _ = ProductClass.objects.get_or_create(
+            name=spec["class"], defaults={"requires_shipping": True, "track_stock": True}
+        )
+        product, created = Product.objects.get_or_create(
+            upc=spec["upc"],
+            defaults={
+                "title": spec["title"],
+                "slug": spec["slug"],
+                "product_class": product_class,
+                "description": spec["description"].strip(),
+                "meta_description": spec["meta_description"],
+                "priority": spec["priority"],
+                "is_public": True,
+            },
+        )
+        category = create_from_breadcrumbs(spec["category"])
+        ProductCategory.objects.get_or_create(product=product, category=category)
+        StockRecord.objects.get_or_create(
+            product=product,
+            partner=partner,
+            defaults={
+                "partner_sku": spec["upc"],
+                "price_currency": settings.OSCAR_DEFAULT_CURRENCY,
+                "price": spec["price"],
+                "num_in_stock": spec["stock"],
+                "low_stock_threshold": 10,
+            },
+        )
+        if not product.images.exists():
+            for order, (drawing, caption) in enumerate(spec["images"]):
+                image = ProductImage(product=product, caption=caption, display_order=order)
+                image.original.save(f"{spec['slug']}-{order + 1}.png", ContentFile(getattr(illustrations, drawing)()))
+        verb = "Created" if created else "Kept"
+        self.stdout.write(f"{verb} {product.title}")
+
+    def seed_shipping(self, us):
+        methods = [
+            {
+                "code": "standard",
+                "name": "Standard shipping (3-5 business days)",
+                "description": "USPS Priority Mail, tracked. Free on orders over the threshold.",
+                "price_per_order": Decimal("5.95"),
+                "free_shipping_threshold": Decimal(settings.STORE_FREE_SHIPPING_THRESHOLD),
+            },
+            {
+                "code": "express",
+                "name": "Express shipping (1-2 business days)",
+                "description": "UPS Next Day Air for orders placed before 2 pm Eastern.",
+                "price_per_order": Decimal("19.95"),
+                "free_shipping_threshold": None,
+            },
+        ]
+        for spec in methods:
+            code = spec.pop("code")
+            method, created = OrderAndItemCharges.objects.get_or_create(code=code, defaults=spec)
+            if created:
+                method.countries.add(us)
+
+    def seed_staff_group(self):
+        """Oscar 4.2's dashboard checks model permissions, not just is_staff. Staff accounts
+        join this group to run the store without being superusers."""
+        group, _ = Group.objects.get_or_create(name=settings.STORE_STAFF_GROUP)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label__in=settings.STORE_STAFF_APPS))
+
+    def copy_missing_image(self):
+        """Oscar's thumbnailer needs its "no image" placeholder inside MEDIA_ROOT."""
+        import oscar
+
+        target = Path(settings.MEDIA_ROOT) / settings.OSCAR_MISSING_IMAGE_URL
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(Path(oscar.__file__).parent / "static/oscar/img/image_not_found.jpg", target)

@@ -1,0 +1,9 @@
+"""Local development: DEBUG on, SQLite, console email, demo payments when no Stripe keys."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+
+from .base import *  # noqa: E402,F403

@@ -1,0 +1,21 @@
+"""Test settings: fast hashing, email kept in memory, nothing written outside temp folders."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+_tmp = tempfile.mkdtemp(prefix="qlclaw-test-")
+os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))
+os.environ.setdefault("WHOOSH_PATH", os.path.join(_tmp, "whoosh"))
+
+from .base import *  # noqa: E402,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STRIPE_SECRET_KEY = ""
+STRIPE_PUBLISHABLE_KEY = ""
+STRIPE_WEBHOOK_SECRET = ""
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,22 @@
+from django.apps import apps
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from shop import views
+from shop.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(apps.get_app_config("oscar").urls[0])),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "shop.views.page_not_found"
+handler500 = "shop.views.server_error"

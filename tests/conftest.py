@@ -1,0 +1,44 @@
+import pytest
+from django.core.management import call_command
+from haystack import connections
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_index(request):
+    """The Whoosh index lives outside the database, so a rolled-back test would leave its
+    products in it for the next test. Start every database test with an empty index."""
+    if "django_db_setup" in request.fixturenames:
+        connections["default"].get_backend().clear()
+    yield
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def claw(seeded):
+    from oscar.core.loading import get_model
+
+    return get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01")
+
+
+@pytest.fixture
+def staff_user(django_user_model, seeded):
+    """A store manager: staff, in the group seed_demo sets up, not a superuser."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username="staff", email="staff@qlclaw.example", password="staff-pass-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=settings.STORE_STAFF_GROUP))
+    return user
+
+
+@pytest.fixture
+def customer(django_user_model):
+    return django_user_model.objects.create_user(
+        username="customer", email="customer@example.com", password="customer-pass-123"
+    )

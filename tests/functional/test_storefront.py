@@ -1,0 +1,109 @@
+"""The shopper's first steps: home, list, search, product page, basket, errors."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_claw_with_price_and_add_to_basket(django_app, claw):
+    page = django_app.get("/")
+    assert page.status_code == 200
+    hero = page.html.select_one(".hero")
+    assert "QL Claw" in hero.h1.text
+    assert "$49.99" in hero.text
+    assert hero.select_one(f'form[action="{reverse("basket:add", kwargs={"pk": claw.pk})}"]')
+    nav = [a.text.strip() for a in page.html.select(".site-nav__list a")]
+    assert "Shop" in nav
+
+
+def test_catalogue_list_is_not_empty(django_app, seeded):
+    page = django_app.get(reverse("catalogue:index"))
+    assert "No products found" not in page.text
+    titles = [a["title"] for a in page.html.select("article.product_pod h3 a")]
+    assert "QL Claw" in titles
+    assert len(titles) == 3
+
+
+def test_search_finds_the_claw(django_app, seeded):
+    page = django_app.get(reverse("search:search"), {"q": "psoas"})
+    titles = [a["title"] for a in page.html.select("article.product_pod h3 a")]
+    assert titles == ["QL Claw"]
+
+
+def test_search_for_nothing_says_so(django_app, seeded):
+    page = django_app.get(reverse("search:search"), {"q": "snorkel"})
+    assert page.status_code == 200
+    assert not page.html.select("article.product_pod")
+
+
+def test_product_page(django_app, claw):
+    page = django_app.get(claw.get_absolute_url())
+    assert page.html.h1.text.strip() == "QL Claw"
+    assert "$49.99" in page.text
+    assert "In stock" in page.text
+    assert "Free standard shipping on orders over $75.00" in page.text
+    assert len(page.html.select("#product_gallery .carousel-item img")) == 3
+
+
+def test_add_to_basket_from_home(django_app, claw):
+    page = django_app.get("/")
+    form = next(f for f in page.forms.values() if f.action.endswith(reverse("basket:add", kwargs={"pk": claw.pk})))
+    form.submit().follow()
+    basket = django_app.get(reverse("basket:summary"))
+    assert "QL Claw" in basket.text
+    assert basket.html.select_one(".basket-badge")["data-basket-count"] == "1"
+
+
+@pytest.mark.parametrize("quantity", ["abc", "0", "-3", "101", "99999999999999999999"])
+def test_bad_quantity_is_a_clear_message_not_a_500(django_app, claw, quantity):
+    page = django_app.get(claw.get_absolute_url())
+    form = page.forms["add_to_basket_form"]
+    form["quantity"] = quantity
+    response = form.submit(expect_errors=True)
+    assert response.status_code in (200, 302)
+    response = response.follow() if response.status_code == 302 else response
+    assert response.html.select(".alert-danger, .alert-warning, .error-block, .invalid-feedback")
+    assert django_app.get(reverse("basket:summary")).html.select_one(".basket-badge")["data-basket-count"] == "0"
+
+
+def test_out_of_stock_product_cannot_be_added(django_app, claw):
+    page = django_app.get(claw.get_absolute_url())
+    form = page.forms["add_to_basket_form"]
+    stockrecord = claw.stockrecords.get()
+    stockrecord.num_in_stock = 0
+    stockrecord.save()
+    # The shopper had the page open before the last unit sold.
+    response = form.submit().maybe_follow()
+    assert response.html.select(".alert-danger, .alert-warning")
+    assert django_app.get(reverse("basket:summary")).html.select_one(".basket-badge")["data-basket-count"] == "0"
+    page = django_app.get(claw.get_absolute_url())
+    assert "add_to_basket_form" not in page.forms
+    assert "Notify me" in page.text
+
+
+def test_unknown_url_is_a_styled_404(django_app, seeded):
+    response = django_app.get("/no-such-page/", expect_errors=True)
+    assert response.status_code == 404
+    assert response.html.select_one(".site-header")
+    assert "can't find that page" in response.text
+
+
+def test_unknown_product_is_a_404(django_app, seeded):
+    assert django_app.get("/catalogue/nothing_99999/", expect_errors=True).status_code == 404
+
+
+def test_sitemap_and_robots(django_app, claw):
+    sitemap = django_app.get("/sitemap.xml")
+    assert claw.get_absolute_url() in sitemap.text
+    robots = django_app.get("/robots.txt")
+    assert "Disallow: /checkout/" in robots.text
+    assert "sitemap.xml" in robots.text
+
+
+def test_pages_load_no_third_party_assets(django_app, claw):
+    for url in ("/", claw.get_absolute_url(), reverse("basket:summary")):
+        html = django_app.get(url).html
+        sources = [tag.get("src") or tag.get("href") for tag in html.select("script[src], link[href], img[src]")]
+        assert sources
+        assert all(not s.startswith(("http:", "https:", "//")) for s in sources), sources

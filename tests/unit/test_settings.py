@@ -1,0 +1,56 @@
+"""Production settings refuse to start without their secrets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "shop.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "STRIPE_SECRET_KEY": "sk_test_123",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_123",
+    "STRIPE_WEBHOOK_SECRET": "whsec_123",
+}
+
+
+def load_production_settings(**overrides):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and not k.startswith("DJANGO_")}
+    env.update(PRODUCTION_ENV)
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    env["DJANGO_SETTINGS_MODULE"] = "shop.settings.production"
+    code = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_starts_with_everything_set():
+    result = load_production_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"],
+)
+def test_production_without_a_required_setting_fails_loudly(missing):
+    result = load_production_settings(**{missing: None})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_rejects_an_empty_secret():
+    result = load_production_settings(SECRET_KEY="  ")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
