@@ -2,6 +2,8 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from oscar.core.loading import get_model
 
+from content_pages.sitemaps import ArticleSitemap
+
 Product = get_model("catalogue", "Product")
 Category = get_model("catalogue", "Category")
 
@@ -10,7 +12,7 @@ class StaticViewSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return ["home", "catalogue:index"]
+        return ["home", "catalogue:index", "content_pages:article-list", "content_pages:tutorial-list"]
 
     def location(self, item):
         return reverse(item)
@@ -33,4 +35,9 @@ class CategorySitemap(Sitemap):
         return Category.objects.filter(is_public=True).order_by("path")
 
 
-SITEMAPS = {"static": StaticViewSitemap, "products": ProductSitemap, "categories": CategorySitemap}
+SITEMAPS = {
+    "static": StaticViewSitemap,
+    "products": ProductSitemap,
+    "categories": CategorySitemap,
+    "articles": ArticleSitemap,
+}

@@ -12,6 +12,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("content_pages.urls")),
+    path("dashboard/content/", apps.get_app_config("content_pages_dashboard").urls),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

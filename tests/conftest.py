@@ -12,6 +12,16 @@ def _fresh_search_index(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The locmem cache outlives a test's database rollback: rate-limit counters and cached
+    content from one test must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def seeded(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))

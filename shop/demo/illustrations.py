@@ -134,3 +134,44 @@ def grip_pads(size=1000):
             draw.ellipse([x * s - rr, 500 * s - rr, x * s + rr, 500 * s + rr], outline=(214, 110, 50), width=int(8 * s))
     draw.text((500 * s, 830 * s), "Set of 2", fill=TEAL_DARK, font=_font(int(70 * s)), anchor="mm")
     return _png(image)
+
+
+def _wrap(draw, text, font, width):
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    return [*lines, line]
+
+
+@functools.cache
+def video_poster(title, width=1280, height=720):
+    """A 16:9 poster for a tutorial video: the title over the brand colours, and a small claw."""
+    image, draw = _canvas((width, height), top=TEAL, bottom=TEAL_DARK)
+    s = width / 1280
+    # The title sits in the top band, clear of the play button the page draws in the middle.
+    font = _font(int(56 * s))
+    y = height * 0.08
+    for line in _wrap(draw, title, font, width * 0.86):
+        draw.text((70 * s, y), line, fill=(255, 255, 255), font=font)
+        y += 68 * s
+    draw.text((70 * s, height - 110 * s), "QL Claw tutorial", fill=PEACH, font=_font(int(36 * s)))
+    _claw(draw, width * 0.8, height * 0.68, s * 0.5, colour=PEACH, knob=ORANGE)
+    return _png(image)
+
+
+@functools.cache
+def article_hero(title, width=1600, height=900):
+    image, draw = _canvas((width, height), top=SAND, bottom=(233, 244, 246))
+    s = width / 1600
+    _claw(draw, width * 0.72, height * 0.55, s * 0.9)
+    font = _font(int(70 * s))
+    y = height * 0.25
+    for line in _wrap(draw, title, font, width * 0.45):
+        draw.text((90 * s, y), line, fill=TEAL_DARK, font=font)
+        y += 88 * s
+    return _png(image)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "shop",
     "content_pages",
+    "content_pages.dashboard.apps.ContentDashboardConfig",
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "oscar.apps.checkout.apps.CheckoutConfig",
@@ -148,6 +149,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_REDIRECT_URL = "/"
 
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default; links typed without a scheme become https
+
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en-us", "English")]
 TIME_ZONE = "America/New_York"
@@ -195,6 +198,12 @@ STORE_FREE_SHIPPING_THRESHOLD = env.int("STORE_FREE_SHIPPING_THRESHOLD", default
 
 OSCAR_DASHBOARD_NAVIGATION = [dict(section) for section in OSCAR_DASHBOARD_NAVIGATION]
 for _section in OSCAR_DASHBOARD_NAVIGATION:
+    if any(child.get("url_name") == "dashboard:page-list" for child in _section.get("children", [])):
+        _section["children"] = [
+            {"label": "Articles", "url_name": "content_pages_dashboard:content-article-list"},
+            {"label": "Tutorial videos", "url_name": "content_pages_dashboard:content-video-list"},
+            *_section["children"],
+        ]
     # Oscar hides the shipping dashboard; our shipping methods live in the database, so show it.
     if any(child.get("url_name") == "dashboard:order-list" for child in _section.get("children", [])):
         _section["children"] = [
@@ -223,3 +232,4 @@ STORE_STAFF_APPS = [
     "catalogue", "partner", "order", "shipping", "offer", "voucher", "reviews", "payment",
     "communication", "flatpages", "customer", "address", "content_pages",
 ]
+CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME

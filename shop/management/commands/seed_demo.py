@@ -2,6 +2,7 @@
 anything staff have changed (prices, stock, copy, images) as it is."""
 
 import shutil
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,10 +13,21 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 
-from shop.demo import illustrations
+from content_pages.models import (
+    Article,
+    ArticleProduct,
+    ArticleVideo,
+    Citation,
+    ProductVideo,
+    TutorialVideo,
+    VideoPlacement,
+)
+from content_pages.video import parse_video_url
+from shop.demo import content, illustrations
 
 Country = get_model("address", "Country")
 Partner = get_model("partner", "Partner")
@@ -101,6 +113,7 @@ class Command(BaseCommand):
                 self.seed_product(spec, partner)
             self.seed_shipping(us)
             self.seed_staff_group()
+            self.seed_content()
         self.copy_missing_image()
         call_command("update_index", remove=True, verbosity=0)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
@@ -184,6 +197,50 @@ class Command(BaseCommand):
             method, created = OrderAndItemCharges.objects.get_or_create(code=code, defaults=spec)
             if created:
                 method.countries.add(us)
+
+    def seed_content(self):
+        """The psoas article, a second article and three tutorial videos, linked to the QL Claw."""
+        claw = Product.objects.get(upc=settings.STORE_HERO_PRODUCT_UPC)
+        videos = {}
+        for order, spec in enumerate(content.VIDEOS):
+            ref = parse_video_url(spec["url"])
+            video = TutorialVideo.objects.filter(provider=ref.provider, video_id=ref.video_id).first()
+            if video is None:
+                video = TutorialVideo(**spec)
+                video.poster.save(f"poster-{ref.video_id}.png", ContentFile(illustrations.video_poster(spec["title"])),
+                                  save=False)
+                video.save()
+                ProductVideo.objects.get_or_create(product=claw, video=video, defaults={"sort_order": order})
+            videos[video.title] = video
+        for placement, titles in content.PLACEMENTS.items():
+            for order, title in enumerate(titles):
+                if title in videos:
+                    VideoPlacement.objects.get_or_create(
+                        placement=placement, video=videos[title], defaults={"sort_order": order}
+                    )
+        for spec in (content.PSOAS_ARTICLE, content.QL_ARTICLE):
+            spec = dict(spec)
+            if Article.objects.filter(slug=spec["slug"]).exists():
+                continue
+            citations = spec.pop("citations")
+            days_ago = spec.pop("published_days_ago", 2)
+            article = Article(
+                **spec,
+                status=Article.Status.PUBLISHED,
+                publish_at=timezone.now() - timedelta(days=days_ago),
+                last_reviewed=timezone.localdate(),
+                hero_alt="An illustration of the QL Claw beside the article title",
+            )
+            article.hero_image.save(f"{spec['slug']}.png", ContentFile(illustrations.article_hero(spec["title"])),
+                                    save=False)
+            article.save()
+            for order, citation in enumerate(citations):
+                Citation.objects.create(article=article, sort_order=order, **citation)
+            ArticleProduct.objects.create(article=article, product=claw, cta_text="Release your psoas tonight")
+            if article.slug == content.PSOAS_ARTICLE["slug"]:
+                for order, video in enumerate(videos.values()):
+                    ArticleVideo.objects.create(article=article, video=video, sort_order=order)
+            self.stdout.write(f"Created article {article.title}")
 
     def seed_staff_group(self):
         """Oscar 4.2's dashboard checks model permissions, not just is_staff. Staff accounts

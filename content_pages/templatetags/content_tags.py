@@ -1,0 +1,44 @@
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from ..cache import cached
+from ..models import Article, ArticleProduct, ProductVideo, VideoPlacement
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def jsonld(data):
+    """A JSON-LD block; escaped like json_script so "</script>" in content cannot break out."""
+    payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag
+def product_learning(product):
+    """The published articles and the tutorial videos linked to a product, for its page."""
+
+    def build():
+        articles = [
+            link.article
+            for link in ArticleProduct.objects.filter(product=product, article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-article__publish_at")
+        ]
+        videos = [link.video for link in ProductVideo.objects.filter(product=product).select_related("video")]
+        return {"articles": articles, "videos": videos}
+
+    return cached(f"product-learning:{product.pk}", build)
+
+
+@register.simple_tag
+def placement_videos(placement):
+    return cached(
+        f"placement:{placement}",
+        lambda: [p.video for p in VideoPlacement.objects.filter(placement=placement).select_related("video")],
+    )
