@@ -88,7 +88,11 @@ def test_staff_add_a_video_normalised_and_placed_on_checkout_pages(django_app, s
     form["placements"] = ["payment", "basket"]
     form.submit().follow()
     video = TutorialVideo.objects.get(title="Unboxing")
-    assert (video.provider, video.video_id, video.url) == ("youtube", "dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    assert (video.provider, video.video_id, video.url) == (
+        "youtube",
+        "dQw4w9WgXcQ",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    )
     assert set(VideoPlacement.objects.filter(video=video).values_list("placement", flat=True)) == {"payment", "basket"}
 
 
@@ -102,7 +106,9 @@ def test_a_customer_cannot_reach_the_content_dashboard(django_app, customer, see
 
 def test_staff_without_content_permission_cannot_publish(client, django_user_model, staff_user):
     # Django's test client skips CSRF checks, so a 403 here can only come from the permission check.
-    clerk = django_user_model.objects.create_user(username="clerk", email="c@x.com", password="pw-12345678", is_staff=True)
+    clerk = django_user_model.objects.create_user(
+        username="clerk", email="c@x.com", password="pw-12345678", is_staff=True
+    )
     article = Article.objects.get(slug="psoas-trigger-points")
     url = reverse("content_pages_dashboard:content-article-publish", args=[article.pk])
     client.force_login(clerk)

@@ -48,7 +48,12 @@ def test_psoas_article_page(django_app, claw):
     html = page.html
     assert html.h1.text.strip() == "Psoas trigger points: anatomy, pain pattern and relief"
     toc = [a.text for a in html.select(".toc a")]
-    assert toc[:4] == ["Introduction", "Anatomy and function", "Referred pain pattern", "How to release psoas trigger points"]
+    assert toc[:4] == [
+        "Introduction",
+        "Anatomy and function",
+        "Referred pain pattern",
+        "How to release psoas trigger points",
+    ]
     assert toc[-1] == "References"
     # Citations link to the numbered references and back.
     cite = html.select_one('a.citation[href="#ref-1"]')
@@ -111,7 +116,11 @@ def test_product_page_links_back_to_its_articles_and_videos(django_app, claw):
     assert len(learn.select(".video-facade")) == 3
     data = {d["@type"]: d for d in jsonld(page)}
     offer = data["Product"]["offers"]
-    assert (offer["price"], offer["priceCurrency"], offer["availability"]) == ("49.99", "USD", "https://schema.org/InStock")
+    assert (offer["price"], offer["priceCurrency"], offer["availability"]) == (
+        "49.99",
+        "USD",
+        "https://schema.org/InStock",
+    )
     assert data["BreadcrumbList"]["itemListElement"][-1]["name"] == "QL Claw"
 
 
@@ -125,7 +134,9 @@ def test_tutorials_page_lists_videos_with_their_article_and_product(django_app, 
     page = django_app.get(reverse("content_pages:tutorial-list"))
     tutorials = page.html.select(".tutorial")
     assert len(tutorials) == 3
-    assert all(t.select_one(f'a[href="{PSOAS}"]') and t.select_one(f'a[href="{claw.get_absolute_url()}"]') for t in tutorials)
+    assert all(
+        t.select_one(f'a[href="{PSOAS}"]') and t.select_one(f'a[href="{claw.get_absolute_url()}"]') for t in tutorials
+    )
     assert not page.html.select("iframe")
 
 

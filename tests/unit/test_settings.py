@@ -28,9 +28,7 @@ def load_production_settings(**overrides):
             env[key] = value
     env["DJANGO_SETTINGS_MODULE"] = "shop.settings.production"
     code = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_production_starts_with_everything_set():
@@ -41,7 +39,14 @@ def test_production_starts_with_everything_set():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_PUBLISHABLE_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    ],
 )
 def test_production_without_a_required_setting_fails_loudly(missing):
     result = load_production_settings(**{missing: None})
