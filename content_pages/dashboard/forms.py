@@ -37,15 +37,19 @@ class ArticleForm(forms.ModelForm):
         return image
 
 
+ORDER_WIDGET = forms.NumberInput(attrs={"min": 0, "max": 999})
+
 CitationFormSet = inlineformset_factory(
     Article, Citation, fields=["sort_order", "authors", "title", "edition", "publisher", "year", "url"],
-    extra=1, can_delete=True,
+    extra=1, can_delete=True, widgets={"sort_order": ORDER_WIDGET},
 )
 ArticleProductFormSet = inlineformset_factory(
     Article, ArticleProduct, fields=["sort_order", "product", "cta_text"], extra=1, can_delete=True,
+    widgets={"sort_order": ORDER_WIDGET},
 )
 ArticleVideoFormSet = inlineformset_factory(
     Article, ArticleVideo, fields=["sort_order", "video"], extra=1, can_delete=True,
+    widgets={"sort_order": ORDER_WIDGET},
 )
 
 
