@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("content_pages.urls")),
     path("dashboard/content/", apps.get_app_config("content_pages_dashboard").urls),
+    path("", include("article_comments.urls")),
+    path("dashboard/comments/", apps.get_app_config("article_comments_dashboard").urls),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

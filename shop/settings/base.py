@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "shop",
     "content_pages",
     "content_pages.dashboard.apps.ContentDashboardConfig",
+    "article_comments",
+    "article_comments.dashboard.apps.CommentsDashboardConfig",
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "oscar.apps.checkout.apps.CheckoutConfig",
@@ -210,6 +212,13 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
             *_section["children"],
             {"label": "Shipping charges", "url_name": "dashboard:shipping-method-list"},
         ]
+for _section in OSCAR_DASHBOARD_NAVIGATION:
+    # Article comments are moderated in the Content section, beside Oscar's product reviews.
+    if any(child.get("url_name") == "dashboard:reviews-list" for child in _section.get("children", [])):
+        _section["children"] = [
+            *_section["children"],
+            {"label": "Comments", "url_name": "article_comments_dashboard:comments-list"},
+        ]
 
 LOGGING = {
     "version": 1,
@@ -231,5 +240,19 @@ STORE_STAFF_GROUP = "Store staff"
 STORE_STAFF_APPS = [
     "catalogue", "partner", "order", "shipping", "offer", "voucher", "reviews", "payment",
     "communication", "flatpages", "customer", "address", "content_pages",
+    "article_comments",
 ]
 CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
+
+# Article comments (article_comments/conf.py documents each one). Links in their emails start from
+# COMMENTS_BASE_URL, never from the request's Host header. Rates are django-ratelimit's "N/period".
+COMMENTS_BASE_URL = env("COMMENTS_BASE_URL", default=f"{'http' if DEBUG else 'https'}://{STORE_SITE_DOMAIN}")
+COMMENTS_TRUST_RETURNING_AUTHORS = env.bool("COMMENTS_TRUST_RETURNING_AUTHORS", default=True)
+COMMENTS_PER_PAGE = 20
+COMMENTS_MAX_LENGTH = 3000
+COMMENTS_MAX_LINKS = 2
+COMMENTS_MIN_SUBMIT_SECONDS = 3
+COMMENTS_FORM_MAX_AGE = 2 * 3600  # seconds
+COMMENTS_CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds
+COMMENTS_RATE_PER_IP = env("COMMENTS_RATE_PER_IP", default="10/h")
+COMMENTS_RATE_PER_EMAIL = env("COMMENTS_RATE_PER_EMAIL", default="5/h")

@@ -200,3 +200,18 @@ def test_product_page_queries_do_not_grow_with_videos(client, claw):
     for _ in range(5):
         ProductVideo.objects.create(product=claw, video=VideoFactory())
     assert _article_page_queries(client, url) == before
+
+
+def test_article_page_with_comments_stays_within_eight_queries(client, claw):
+    from article_comments.models import Comment
+
+    article = Article.objects.get(slug="psoas-trigger-points")
+    for n in range(3):
+        question = Comment.objects.create(
+            article=article, name=f"Reader {n}", email=f"r{n}@example.com", body="Does it help?", status="approved"
+        )
+        Comment.objects.create(
+            article=article, parent=question, name="Staff", email="staff@qlclaw.example", body="Yes.",
+            status="approved", by_staff=True,
+        )
+    assert _article_page_queries(client, PSOAS) <= 8

@@ -1,0 +1,60 @@
+"""Every email the comments send goes through here, after the database commit, so a rolled-back
+request never mails a link to a comment that does not exist."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from . import conf, tokens
+
+logger = logging.getLogger(__name__)
+
+
+def _send_after_commit(template, to, context, headers=None):
+    subject = " ".join(render_to_string(f"article_comments/emails/{template}_subject.txt", context).split())
+    body = render_to_string(f"article_comments/emails/{template}_body.txt", context)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
+
+    def send():
+        try:
+            message.send()
+        except Exception:
+            # The comment is saved either way; the reader can post again, staff can still see it.
+            logger.exception("Could not send the %s email for an article comment", template)
+
+    transaction.on_commit(send)
+
+
+def _absolute(path):
+    return conf.get("COMMENTS_BASE_URL").rstrip("/") + path
+
+
+def send_confirmation_request(comment):
+    url = _absolute(reverse("article_comments:confirm", kwargs={"token": tokens.confirmation_token(comment)}))
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "confirm_url": url,
+        "valid_days": max(1, conf.get("COMMENTS_CONFIRM_MAX_AGE") // 86400),
+        "shop_name": settings.OSCAR_SHOP_NAME,
+    }
+    _send_after_commit("confirm", comment.email, context)
+
+
+def send_staff_reply_notice(thread, reply):
+    unsubscribe_url = _absolute(
+        reverse("article_comments:unsubscribe", kwargs={"token": tokens.unsubscribe_token(thread)})
+    )
+    context = {
+        "thread": thread,
+        "reply": reply,
+        "article": thread.article,
+        "reply_url": _absolute(reply.get_absolute_url()),
+        "unsubscribe_url": unsubscribe_url,
+        "shop_name": settings.OSCAR_SHOP_NAME,
+    }
+    _send_after_commit("staff_reply", thread.email, context, headers={"List-Unsubscribe": f"<{unsubscribe_url}>"})
