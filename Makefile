@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 run: install migrate seed ## Serve the store with demo data on SQLite
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install-dev ## Run the whole test suite
+test: install-dev node_modules/.installed ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -29,6 +29,15 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# axe-core (and Lighthouse) for the browser tests. Without npm the browser tests are skipped
+# (with the reason shown); CI has npm and Chromium and runs them.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the browser tests will be skipped"; \
+	fi
 
 migrate: install
 	$(MANAGE) migrate --noinput

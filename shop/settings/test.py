@@ -12,6 +12,7 @@ os.environ.setdefault("WHOOSH_PATH", os.path.join(_tmp, "whoosh"))
 from .base import *  # noqa: E402,F403
 
 DEBUG = False
+STATIC_ROOT = os.path.join(_tmp, "static")  # the browser tests collect into it
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,30 @@
+"""axe-core finds no serious or critical accessibility problem on the shopper's pages."""
+
+import pytest
+
+from .support import axe_violations
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "home": "/",
+    "product": "/catalogue/ql-claw_1/",
+    "article": "/learn/psoas-trigger-points/",
+    "learn": "/learn/",
+    "tutorials": "/tutorials/",
+    "basket": "/basket/",
+}
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_no_serious_accessibility_violations(new_page, width):
+    page = new_page(viewport={"width": width, "height": 900})
+    page.goto("/")
+    page.locator(".hero form button").click()  # a basket with a line, so the basket page has its form
+    found = {}
+    for name, path in PAGES.items():
+        page.goto(path)
+        violations = axe_violations(page)
+        if violations:
+            found[name] = violations
+    assert found == {}
