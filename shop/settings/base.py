@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "content_pages.dashboard.apps.ContentDashboardConfig",
     "article_comments",
     "article_comments.dashboard.apps.CommentsDashboardConfig",
+    "newsletter",
+    "newsletter.dashboard.apps.NewsletterDashboardConfig",
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "oscar.apps.checkout.apps.CheckoutConfig",
@@ -222,6 +224,9 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
             *_section["children"],
             {"label": "Comments", "url_name": "article_comments_dashboard:comments-list"},
         ]
+OSCAR_DASHBOARD_NAVIGATION.append(
+    {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}
+)
 
 LOGGING = {
     "version": 1,
@@ -243,9 +248,16 @@ STORE_STAFF_GROUP = "Store staff"
 STORE_STAFF_APPS = [
     "catalogue", "partner", "order", "shipping", "offer", "voucher", "reviews", "payment",
     "communication", "flatpages", "customer", "address", "content_pages",
-    "article_comments",
+    "article_comments", "newsletter",
 ]
 CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
+
+# Newsletter. Links in its emails start from NEWSLETTER_BASE_URL, never from the request's Host
+# header; production (DEBUG off) must use https (system check newsletter.E001).
+NEWSLETTER_BASE_URL = env("NEWSLETTER_BASE_URL", default=f"{'http' if DEBUG else 'https'}://{STORE_SITE_DOMAIN}")
+NEWSLETTER_CONFIRMATION_MAX_AGE = env.int("NEWSLETTER_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)  # seconds
+NEWSLETTER_EMAIL_INTERVAL = 3600  # seconds: at most one sign-up email per address in this time
+NEWSLETTER_SIGNUP_RATE = env("NEWSLETTER_SIGNUP_RATE", default="10/h")  # sign-up POSTs per IP (django-ratelimit)
 
 # Article comments (article_comments/conf.py documents each one). Links in their emails start from
 # COMMENTS_BASE_URL, never from the request's Host header. Rates are django-ratelimit's "N/period".

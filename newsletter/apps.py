@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class NewsletterConfig(AppConfig):
+    name = "newsletter"
+    verbose_name = "Newsletter"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,56 @@
+"""Every email the newsletter sends goes through this module (Django's email backend).
+
+Messages are built inside the caller's transaction and handed to the backend only after it
+commits (the project runs with ATOMIC_REQUESTS): a rolled-back sign-up sends nothing. A failing
+mail server is logged and does not turn a committed request into a 500 (robust=True), which
+would also tell a visitor that this address took a different path.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from . import links
+
+
+def send_confirmation(subscriber):
+    """The double opt-in email: one link that confirms, nothing to sell."""
+    context = {
+        "confirm_url": links.confirmation_url(subscriber),
+        "max_age_days": settings.NEWSLETTER_CONFIRMATION_MAX_AGE // 86400,
+    }
+    _send_after_commit(_build(subscriber, "confirmation", context))
+
+
+def send_welcome(subscriber):
+    send_to_subscriber(subscriber, "welcome", {"store_url": links.absolute_url(reverse("home"))})
+
+
+def send_to_subscriber(subscriber, template, context):
+    """A list email (welcome, newsletter issues): unsubscribe link in the body and RFC 8058
+    one-click headers, so mailbox providers can show their own unsubscribe button."""
+    unsubscribe_url = links.unsubscribe_url(subscriber)
+    message = _build(subscriber, template, {**context, "unsubscribe_url": unsubscribe_url})
+    message.extra_headers.update(
+        {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    )
+    _send_after_commit(message)
+
+
+def _build(subscriber, template, context):
+    context = {**context, "shop_name": settings.OSCAR_SHOP_NAME, "email": subscriber.email}
+    subject = render_to_string(f"newsletter/emails/{template}_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"newsletter/emails/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscriber.email],
+    )
+    message.attach_alternative(render_to_string(f"newsletter/emails/{template}.html", context), "text/html")
+    return message
+
+
+def _send_after_commit(message):
+    transaction.on_commit(message.send, robust=True)
