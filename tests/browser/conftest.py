@@ -73,7 +73,9 @@ def store(transactional_db, collected_static):
     overrides = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
     for conn in overrides.values():
         conn.inc_thread_sharing()
-    thread = LiveServerThread("127.0.0.1", static_handler=lambda handler: handler, connections_override=overrides, port=0)
+    thread = LiveServerThread(
+        "127.0.0.1", static_handler=lambda handler: handler, connections_override=overrides, port=0
+    )
     thread.daemon = True
     thread.start()
     thread.is_ready.wait()
