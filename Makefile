@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PORT_PROD ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed staff lint check clean
+.PHONY: run test install install-dev migrate seed staff lint check clean prod-local lighthouse
 
 run: install migrate seed ## Serve the store with demo data on SQLite
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -47,6 +48,12 @@ seed: install
 
 staff: install migrate ## Create a staff login for the dashboard (asks for a password)
 	$(MANAGE) createsuperuser
+
+prod-local: install ## The production profile (gunicorn, production settings) on 127.0.0.1:$(PORT_PROD)
+	PORT=$(PORT_PROD) $(BIN)/python scripts/serve_production.py
+
+lighthouse: install node_modules/.installed ## Lighthouse budgets on home, product and article
+	$(BIN)/python scripts/lighthouse.py
 
 lint: install-dev
 	$(BIN)/ruff check .

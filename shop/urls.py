@@ -2,7 +2,8 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from shop import views
 from shop.sitemaps import SITEMAPS
@@ -23,6 +24,12 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.SERVE_MEDIA:
+    # One-machine deploys without a web server in front (make prod-local): Django serves the
+    # uploads. Behind nginx or with S3 storage this stays off.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
 
 handler404 = "shop.views.page_not_found"
 handler500 = "shop.views.server_error"

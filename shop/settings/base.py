@@ -169,6 +169,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "shop" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)  # see shop/urls.py
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -184,6 +185,7 @@ HAYSTACK_CONNECTIONS = {
 }
 
 THUMBNAIL_DEBUG = False
+THUMBNAIL_FORMAT = "WEBP"  # a third smaller than JPEG at the same quality; every current browser shows it
 THUMBNAIL_KEY_PREFIX = "qlclaw"
 
 # The store: a US shop selling in dollars.

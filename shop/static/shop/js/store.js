@@ -17,3 +17,17 @@
     }
   });
 })();
+
+/* Dismissable messages, without Bootstrap's JavaScript (not loaded on light pages). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest('[data-dismiss="alert"]');
+    if (!close) { return; }
+    var alert = close.closest(".alert");
+    if (alert && !window.jQuery) {
+      event.preventDefault();
+      alert.remove();
+    }
+  });
+})();

@@ -1,0 +1,60 @@
+#!/usr/bin/env python
+"""Run the production profile on this machine: shop.settings.production under gunicorn.
+
+Used by `make prod-local`, `make lighthouse` and the benchmark. It prepares what a deploy
+prepares (collectstatic with compressed files, migrate, demo data) and then execs gunicorn.
+Secrets that a real deploy gets from its environment are made up here, per run, unless set.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def production_env(port):
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.production")
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'production-local.sqlite3'}")
+    # No TLS on loopback: a real deploy keeps the redirect on, behind its TLS proxy.
+    env.setdefault("SECURE_SSL_REDIRECT", "false")
+    env.setdefault("SERVE_MEDIA", "true")
+    env.setdefault("STORE_SITE_DOMAIN", f"127.0.0.1:{port}")
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        env.setdefault(name, f"{name.lower()}_local_{secrets.token_hex(8)}")
+    return env
+
+
+def prepare(env):
+    manage = [str(BIN / "python"), "manage.py"]
+    for args in (["collectstatic", "--noinput", "-v0"], ["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        subprocess.run(manage + args, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def gunicorn_command(port, workers=None):
+    workers = workers or int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+    return [
+        str(BIN / "gunicorn"), "shop.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--access-logfile", "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
+        "--log-level", "warning",
+    ]
+
+
+def main():
+    port = int(os.environ.get("PORT", "8001"))
+    env = production_env(port)
+    prepare(env)
+    print(f"Production profile on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
+    os.chdir(ROOT)
+    os.execve(gunicorn_command(port)[0], gunicorn_command(port), env)
+
+
+if __name__ == "__main__":
+    main()
