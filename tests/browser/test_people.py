@@ -1,0 +1,113 @@
+"""Journeys of a commenter, a subscriber and a staff member, each in a real browser."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+ARTICLE = "/learn/psoas-trigger-points/"
+
+
+def link_in_last_email(to, containing):
+    message = next(m for m in reversed(mail.outbox) if to in m.to)
+    urls = re.findall(r"https?://[^\s\"<>]+", message.body)
+    url = next(u for u in urls if containing in u)
+    return re.sub(r"^https?://[^/]+", "", url)  # emails carry the public domain; visit it here
+
+
+def staff_login(page, django_user_model):
+    django_user_model.objects.create_superuser(username="boss", email="boss@qlclaw.example", password="boss-pass-12345")
+    page.goto("/accounts/login/")
+    page.fill("#id_login-username", "boss@qlclaw.example")
+    page.fill("#id_login-password", "boss-pass-12345")
+    page.click("button[name=login_submit]")
+
+
+def test_commenter_guest_confirms_staff_approve_and_reply(new_page, settings, django_user_model):
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
+    reader = new_page()
+    reader.goto(ARTICLE)
+    form = reader.locator("#comment-form")
+    form.get_by_label("Name").fill("Dana")
+    form.get_by_label("Email").fill("dana@example.com")
+    form.get_by_label(re.compile("Comment|Your comment")).fill("Does this work for sciatica?")
+    form.get_by_role("button", name="Post comment").click()
+    expect(reader.locator("body")).to_contain_text("check your email")
+    assert [m.to for m in mail.outbox] == [["dana@example.com"]], [(m.to, m.subject) for m in mail.outbox]
+
+    reader.goto(link_in_last_email("dana@example.com", "/confirm"))
+    reader.get_by_role("button", name="Confirm my comment").click()
+    expect(reader.locator("body")).to_contain_text("awaiting moderation")
+
+    staff = new_page()
+    staff_login(staff, django_user_model)
+    staff.goto("/dashboard/comments/")
+    row = staff.locator("tr, li, .card").filter(has_text="Does this work for sciatica?").first
+    row.get_by_role("button", name="Approve").click()
+    staff.goto("/dashboard/comments/?status=approved")
+    staff.get_by_role("link", name="Reply").first.click()
+    staff.locator("#staff-reply-form textarea").fill(
+        "It can help when the pain comes from the muscles; see a clinician for numbness."
+    )
+    staff.get_by_role("button", name="Publish reply").click()
+
+    reader.goto(ARTICLE)
+    thread = reader.locator(".comments")
+    expect(thread).to_contain_text("Does this work for sciatica?")
+    expect(thread).to_contain_text("It can help when the pain comes from the muscles")
+    expect(thread).to_contain_text("Staff")
+    assert any("dana@example.com" in m.to and "repl" in m.subject.lower() for m in mail.outbox)
+    assert reader.dialogs == [] and reader.console_errors == []
+
+
+def test_subscriber_signs_up_confirms_and_unsubscribes_in_one_click(page):
+    page.goto("/")
+    footer = page.locator(".site-footer")
+    footer.get_by_label("Your email address").fill("sam@example.com")
+    footer.get_by_role("button", name="Subscribe").click()
+    expect(footer.locator(".newsletter-signup__message")).to_contain_text("check your inbox")
+    page.goto(link_in_last_email("sam@example.com", "/confirm"))
+    page.get_by_role("button", name="Yes, subscribe me").click()
+    expect(page.locator("main")).to_contain_text(re.compile("subscribed|welcome", re.I))
+
+    from newsletter.models import Subscriber
+
+    assert Subscriber.objects.get(email="sam@example.com").status == "subscribed"
+    page.goto(link_in_last_email("sam@example.com", "/unsubscribe"))
+    page.get_by_role("button", name="Unsubscribe").click()
+    expect(page.locator("main")).to_contain_text(re.compile("unsubscribed", re.I))
+    assert Subscriber.objects.get(email="sam@example.com").status == "unsubscribed"
+
+
+def test_staff_change_price_and_stock_and_publish_an_article(page, django_user_model):
+    from oscar.core.loading import get_model
+
+    claw = get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01")
+    staff_login(page, django_user_model)
+    page.goto(f"/dashboard/catalogue/products/{claw.pk}/")
+    page.locator("a[href='#product_stock']").first.click()
+    page.fill("#id_stockrecords-0-price", "44.50")
+    page.fill("#id_stockrecords-0-num_in_stock", "7")
+    page.locator("button[name=action][value=save]").first.click()
+    expect(page.locator(".alert-success").first).to_be_visible()
+
+    page.goto("/dashboard/content/articles/new/")
+    page.fill("#id_title", "Hip flexors after a long drive")
+    page.fill("#id_summary", "Why the car seat tightens the psoas, and what to do at the rest stop.")
+    page.wait_for_function("window.tinymce && tinymce.get('id_body')")
+    page.evaluate("tinymce.get('id_body').setContent('<h2>At the wheel</h2><p>Hours with the hip bent.</p>')")
+    page.evaluate("tinymce.triggerSave()")  # what the editor does when its form is submitted
+    page.select_option("#id_status", "published")
+    page.select_option("#id_product_links-0-product", label="QL Claw")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".alert-success").first).to_contain_text("saved")
+
+    page.goto("/")
+    expect(page.locator(".hero")).to_contain_text("$44.50")
+    page.goto("/learn/")
+    page.get_by_role("link", name="Hip flexors after a long drive").click()
+    expect(page.get_by_role("heading", name="At the wheel")).to_be_visible()
+    expect(page.locator(".buy-box").first).to_contain_text("$44.50")
+    expect(page.locator(".buy-box").first).to_contain_text("7 available")
