@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/comments/", apps.get_app_config("article_comments_dashboard").urls),
     path("newsletter/", include("newsletter.urls")),
     path("dashboard/newsletter/", apps.get_app_config("newsletter_dashboard").urls),
+    path("", include("payments.urls")),  # the Stripe webhook and dashboard refunds
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -19,4 +19,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STRIPE_SECRET_KEY = ""
 STRIPE_PUBLISHABLE_KEY = ""
 STRIPE_WEBHOOK_SECRET = ""
+# Nothing in tests may reach Stripe: a test that forgets the localstripe fixture gets a
+# refused connection on loopback instead of api.stripe.com.
+STRIPE_API_BASE = "http://127.0.0.1:9"
+# localstripe refuses automatic_payment_methods; the real API gets the Dashboard's choice.
+STRIPE_PAYMENT_METHOD_TYPES = ["card"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
