@@ -130,8 +130,10 @@ WSGI_APPLICATION = "shop.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # Our templates come first so the store's layout replaces Oscar's stock demo look.
-        "DIRS": [BASE_DIR / "shop" / "templates"],
+        # shop/templates overrides Oscar's templates because the "shop" app is installed before
+        # Oscar's apps. Listing it in DIRS as well would make a same-name {% extends %} (our
+        # catalogue/detail.html extends Oscar's) load our own file twice.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
