@@ -8,7 +8,7 @@ PORT ?= 8000
 PORT_PROD ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed staff lint check clean prod-local lighthouse
+.PHONY: run test install install-dev migrate seed staff lint check clean prod-local bench lighthouse
 
 run: install migrate seed ## Serve the store with demo data on SQLite
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -49,8 +49,16 @@ seed: install
 staff: install migrate ## Create a staff login for the dashboard (asks for a password)
 	$(MANAGE) createsuperuser
 
-prod-local: install ## The production profile (gunicorn, production settings) on 127.0.0.1:$(PORT_PROD)
-	PORT=$(PORT_PROD) $(BIN)/python scripts/serve_production.py
+# The local PostgreSQL and Redis; the database is created when missing.
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qlclaw_prod
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+prod-local: install ## The production profile (gunicorn, PostgreSQL, Redis) on 127.0.0.1:$(PORT_PROD)
+	PORT=$(PORT_PROD) DATABASE_URL=$(PROD_DATABASE_URL) REDIS_URL=$(PROD_REDIS_URL) \
+		$(BIN)/python scripts/serve_production.py
+
+bench: install ## Load benchmark of the production profile (wrk): req/s and latency per page
+	$(BIN)/python scripts/bench.py
 
 lighthouse: install node_modules/.installed ## Lighthouse budgets on home, product and article
 	$(BIN)/python scripts/lighthouse.py

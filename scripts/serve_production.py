@@ -22,6 +22,8 @@ def production_env(port):
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'production-local.sqlite3'}")
+    # The cache, sessions and rate limits live in Redis in production (make prod-local: db 1).
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
     # No TLS on loopback: a real deploy keeps the redirect on, behind its TLS proxy.
     env.setdefault("SECURE_SSL_REDIRECT", "false")
     env.setdefault("SERVE_MEDIA", "true")
@@ -31,7 +33,24 @@ def production_env(port):
     return env
 
 
+def create_database(url):
+    """Create the PostgreSQL database DATABASE_URL names if it is missing (like `createdb`)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def prepare(env):
+    create_database(env["DATABASE_URL"])
     manage = [str(BIN / "python"), "manage.py"]
     for args in (["collectstatic", "--noinput", "-v0"], ["migrate", "--noinput", "-v0"], ["seed_demo"]):
         subprocess.run(manage + args, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)

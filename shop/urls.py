@@ -12,14 +12,15 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("content_pages.urls")),
     path("dashboard/content/", apps.get_app_config("content_pages_dashboard").urls),
-    path("", include("article_comments.urls")),
-    path("dashboard/comments/", apps.get_app_config("article_comments_dashboard").urls),
     path("newsletter/", include("newsletter.urls")),
     path("dashboard/newsletter/", apps.get_app_config("newsletter_dashboard").urls),
     path("", include("payments.urls")),  # the Stripe webhook and dashboard refunds
+    path("", include("article_comments.urls")),
+    path("dashboard/comments/", apps.get_app_config("article_comments_dashboard").urls),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

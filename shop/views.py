@@ -1,13 +1,20 @@
+import logging
+import secrets
+
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseServerError
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
+logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
@@ -43,6 +50,30 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+@transaction.non_atomic_requests  # or ATOMIC_REQUESTS would fail before the check, with a 500
+def health(request):
+    """For the load balancer: 200 when this server reaches PostgreSQL and Redis, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            checks["database"] = cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Health check: database unreachable")
+        checks["database"] = False
+    try:
+        key, token = "health-check", secrets.token_hex(8)
+        cache.set(key, token, 10)
+        checks["cache"] = cache.get(key) == token
+    except Exception:
+        logger.exception("Health check: cache unreachable")
+        checks["cache"] = False
+    healthy = all(checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
 def page_not_found(request, exception=None):

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from django.urls import reverse_lazy
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to load its defaults)
@@ -63,10 +64,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "shop",
     "content_pages",
-    "payments",
-    "content_pages.dashboard.apps.ContentDashboardConfig",
     "article_comments",
     "article_comments.dashboard.apps.CommentsDashboardConfig",
+    "payments",
+    "content_pages.dashboard.apps.ContentDashboardConfig",
     "newsletter",
     "newsletter.dashboard.apps.NewsletterDashboardConfig",
     "oscar.config.Shop",
@@ -120,9 +121,47 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shop.security.StoreCSPMiddleware",
+    "shop.security.PermissionsPolicyMiddleware",
+    "shop.ratelimits.RateLimitMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
 ]
+
+# Content-Security-Policy (django-csp 4): the storefront's policy. shop.security widens it only on
+# the pages that need Stripe, the video players or Oscar's dashboard handlers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.NONE],
+        "script-src": [csp.SELF, csp.NONCE],
+        # Inline style attributes (Oscar's basket, TinyMCE) are allowed; inline scripts are not.
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", *env.list("CSP_MEDIA_HOSTS", default=[])],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "object-src": [csp.NONE],
+    }
+}
+# Features no page uses are switched off; payment stays with Stripe's frames, video with the players.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "usb": [],
+    "payment": ["self", '"https://js.stripe.com"'],
+    "fullscreen": ["self", '"https://www.youtube-nocookie.com"', '"https://player.vimeo.com"'],
+}
+
+# Sign-in and add-to-basket POSTs (shop/ratelimits.py), per IP and, for sign-in, per account.
+STORE_LOGIN_RATE = env("STORE_LOGIN_RATE", default="10/m")
+STORE_BASKET_ADD_RATE = env("STORE_BASKET_ADD_RATE", default="60/m")
 
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
@@ -226,6 +265,9 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
             *_section["children"],
             {"label": "Shipping charges", "url_name": "dashboard:shipping-method-list"},
         ]
+OSCAR_DASHBOARD_NAVIGATION.append(
+    {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}
+)
 for _section in OSCAR_DASHBOARD_NAVIGATION:
     # Article comments are moderated in the Content section, beside Oscar's product reviews.
     if any(child.get("url_name") == "dashboard:reviews-list" for child in _section.get("children", [])):
@@ -233,9 +275,6 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
             *_section["children"],
             {"label": "Comments", "url_name": "article_comments_dashboard:comments-list"},
         ]
-OSCAR_DASHBOARD_NAVIGATION.append(
-    {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}
-)
 
 LOGGING = {
     "version": 1,
@@ -257,7 +296,7 @@ STORE_STAFF_GROUP = "Store staff"
 STORE_STAFF_APPS = [
     "catalogue", "partner", "order", "shipping", "offer", "voucher", "reviews", "payment",
     "communication", "flatpages", "customer", "address", "content_pages",
-    "article_comments", "newsletter",
+    "newsletter", "article_comments",
 ]
 CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
 
