@@ -85,7 +85,8 @@ def main():
                         a["id"] for a in audits.values()
                         if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"
                     ]
-                    failures.append(f"{name}: {key} {scores[key]} < {minimum} (failing audits: {', '.join(failing[:8])})")
+                    listed = ", ".join(failing[:8])
+                    failures.append(f"{name}: {key} {scores[key]} < {minimum} (failing audits: {listed})")
             if cls > 0:
                 failures.append(f"{name}: CLS {cls:.3f} > 0")
     finally:

@@ -96,9 +96,17 @@ def test_staff_change_price_and_stock_and_publish_an_article(page, django_user_m
     page.goto("/dashboard/content/articles/new/")
     page.fill("#id_title", "Hip flexors after a long drive")
     page.fill("#id_summary", "Why the car seat tightens the psoas, and what to do at the rest stop.")
-    page.wait_for_function("window.tinymce && tinymce.get('id_body')")
+    # Type into the editor only once TinyMCE has finished starting, or it resets the content.
+    # (polled from here: wait_for_function evaluates a string, which the dashboard's CSP forbids)
+    for _ in range(100):
+        if page.evaluate("() => !!(window.tinymce && tinymce.get('id_body') && tinymce.get('id_body').initialized)"):
+            break
+        page.wait_for_timeout(100)
+    else:
+        pytest.fail("TinyMCE did not start on the article form")
     page.evaluate("tinymce.get('id_body').setContent('<h2>At the wheel</h2><p>Hours with the hip bent.</p>')")
     page.evaluate("tinymce.triggerSave()")  # what the editor does when its form is submitted
+    assert "At the wheel" in page.locator("#id_body").input_value()
     page.select_option("#id_status", "published")
     page.select_option("#id_product_links-0-product", label="QL Claw")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -1,0 +1,59 @@
+"""A shopper goes from the psoas article to a placed order in demo mode, in a real browser."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from .test_people import link_in_last_email
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_mode(settings):
+    settings.DEBUG = True  # demo payments exist only with DEBUG on and no Stripe key
+    settings.STRIPE_SECRET_KEY = ""
+
+
+def test_guest_checkout_from_the_article_to_the_order_status_page(page, demo_mode):
+    page.goto("/learn/psoas-trigger-points/")
+    page.locator(".buy-box").first.get_by_role("button", name="Add to cart").click()
+    page.goto("/basket/")
+    expect(page.locator(".video-panel")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Proceed to checkout", re.I)).first.click()
+
+    page.fill("#id_username", "guest@example.com")
+    page.check("input[name=options][value=anonymous]")
+    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
+
+    form = page.locator("#new_shipping_address")
+    for field, value in {
+        "first_name": "Ada", "last_name": "Lovelace", "line1": "12 Analytical Way",
+        "line4": "Springfield", "state": "IL", "postcode": "62701",
+    }.items():
+        form.locator(f"[name={field}]").fill(value)
+    form.locator("button[type=submit]").click()
+
+    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
+        "button[type=submit]"
+    ).click()
+    expect(page.locator(".video-panel")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("no card is asked for")
+    assert not [url for url in page.network.external if "stripe" in url]
+    page.get_by_role("button", name=re.compile("Demo payment, no card charged")).click()
+
+    expect(page.locator("h1")).to_contain_text(re.compile(r"\d{5,}"))
+    order_number = re.search(r"\d{5,}", page.locator("h1").inner_text()).group(0)
+    expect(page.locator(".video-panel")).to_be_visible()
+    expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "0")
+
+    page.goto(link_in_last_email("guest@example.com", "order-status"))
+    # Oscar asks a guest for the order's email address before it shows the order.
+    page.locator("main #id_email").fill("guest@example.com")
+    page.locator("main").get_by_role("button", name="Submit").click()
+    expect(page.locator("body")).to_contain_text(order_number)
+    expect(page.locator(".video-panel")).to_be_visible()
+    assert page.console_errors == [] and page.dialogs == []
+    assert any(order_number in m.subject or order_number in m.body for m in mail.outbox)
