@@ -26,6 +26,9 @@ def stripe_webhook(request):
     except stripe_gateway.InvalidWebhook as error:
         logger.warning("Rejected a Stripe webhook: %s", error)
         return HttpResponseBadRequest("Invalid Stripe webhook")
+    if not webhooks.is_well_formed(event):
+        logger.warning("Rejected a malformed Stripe event")
+        return HttpResponseBadRequest("Malformed Stripe event")
     webhooks.handle_event(event)
     return HttpResponse(status=200)
 

@@ -33,6 +33,16 @@ HANDLERS = {
 }
 
 
+def is_well_formed(event):
+    """A signed event can still be malformed (a test event, a future API version): it must have
+    an id, a type and, for the types we act on, an object with an id, or handling it fails."""
+    try:
+        obj = event["data"]["object"]
+        return bool(event["id"]) and bool(event["type"]) and (event["type"] not in HANDLERS or bool(obj["id"]))
+    except (KeyError, TypeError):
+        return False
+
+
 def handle_event(event):
     """Process a verified event unless its id was processed before. Returns True if handled now.
 

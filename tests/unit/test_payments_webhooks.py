@@ -76,6 +76,19 @@ def test_signed_garbage_is_400(client, db, fake_stripe):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("damage", ["no object id", "no data", "object is a list"])
+def test_signed_but_malformed_event_is_400_and_not_recorded(client, db, fake_stripe, damage):
+    event = json.loads(event_payload("payment_intent.succeeded", copy.deepcopy(FIXTURES["payment_intent"])))
+    if damage == "no object id":
+        del event["data"]["object"]["id"]
+    elif damage == "no data":
+        del event["data"]
+    else:
+        event["data"]["object"] = []
+    assert post_event(client, json.dumps(event)).status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
 def test_get_is_not_allowed(client, db):
     assert client.get(reverse("payments:stripe-webhook")).status_code == 405
 
