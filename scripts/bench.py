@@ -18,14 +18,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from serve_production import production_env  # noqa: E402
+from serve_production import production_env, wait_for  # noqa: E402
 
 PAGES = [
     ("home", "/"),
@@ -57,19 +56,6 @@ for path in sys.argv[1:]:
     counts[path] = len(queries)
 print(json.dumps(counts))
 """
-
-
-def wait_for(url, timeout=300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"The server did not answer {url} within {timeout} s")
 
 
 def static_baseline(size):
