@@ -18,6 +18,8 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 DEMO_PREFIX = "demo_"
+# Stripe's own wording for a generic decline (card 4000 0000 0000 0002).
+DEMO_DECLINE_MESSAGE = "Your card was declined."
 # States in which the shopper can still (re)try paying this PaymentIntent on our page.
 PAYABLE_STATUSES = {"requires_payment_method", "requires_confirmation", "requires_action"}
 
@@ -125,6 +127,27 @@ def confirm_demo_payment(intent_id, *, amount_cents, currency):
         "currency": currency,
         "status": "succeeded",
         "latest_charge": None,
+    }
+
+
+def decline_demo_payment(intent_id):
+    """What Stripe reports for a demo intent whose card was declined: the intent is payable again
+    and carries a card_error, as `payment_intent.payment_failed` and the return from Stripe.js
+    show it. Only reachable in demo mode."""
+    _require_demo_mode()
+    if not is_demo_id(intent_id):
+        raise PaymentGatewayError("Only demo payments can be declined without Stripe.")
+    return {
+        "id": intent_id,
+        "object": "payment_intent",
+        "status": "requires_payment_method",
+        "latest_charge": None,
+        "last_payment_error": {
+            "type": "card_error",
+            "code": "card_declined",
+            "decline_code": "generic_decline",
+            "message": DEMO_DECLINE_MESSAGE,
+        },
     }
 
 

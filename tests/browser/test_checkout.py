@@ -57,3 +57,68 @@ def test_guest_checkout_from_the_article_to_the_order_status_page(page, demo_mod
     expect(page.locator(".video-panel")).to_be_visible()
     assert page.console_errors == [] and page.dialogs == []
     assert any(order_number in m.subject or order_number in m.body for m in mail.outbox)
+
+
+def walk_to_the_payment_page(page, email="guest@example.com"):
+    """Home page -> basket -> guest checkout -> address -> standard shipping -> payment page."""
+    page.goto("/")
+    page.locator(".hero").get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "1")
+    page.goto("/basket/")
+    page.get_by_role("link", name=re.compile("Proceed to checkout", re.I)).first.click()
+    page.fill("#id_username", email)
+    page.check("input[name=options][value=anonymous]")
+    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
+    form = page.locator("#new_shipping_address")
+    for field, value in {
+        "first_name": "Ada", "last_name": "Lovelace", "line1": "12 Analytical Way",
+        "line4": "Springfield", "state": "IL", "postcode": "62701",
+    }.items():
+        form.locator(f"[name={field}]").fill(value)
+    form.locator("button[type=submit]").click()
+    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
+        "button[type=submit]"
+    ).click()
+    expect(page.locator("h1")).to_contain_text("Payment")
+
+
+def test_a_declined_card_keeps_the_basket_and_the_shopper_pays_again(page, demo_mode):
+    from oscar.core.loading import get_model
+
+    from payments.models import CheckoutPayment
+
+    Order = get_model("order", "Order")
+    walk_to_the_payment_page(page)
+    page.get_by_role("button", name="Demo: decline the card").click()
+
+    # Back on the payment page, told why, with nothing ordered.
+    expect(page).to_have_url(re.compile("/checkout/payment-details/"))
+    expect(page.get_by_role("alert").filter(has_text="Your card was declined.")).to_be_visible()
+    assert not Order.objects.exists()
+    payment = CheckoutPayment.objects.get()
+    assert (payment.status, payment.last_error) == (CheckoutPayment.PENDING, "Your card was declined.")
+
+    # The basket is still the shopper's, with its line.
+    page.get_by_role("link", name=re.compile("Cart")).first.click()
+    expect(page).to_have_url(re.compile("/basket/$"))
+    expect(page.locator("#content_inner")).to_contain_text("QL Claw")
+    expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "1")
+
+    # Paying again (the demo's good card) places exactly one order, for that basket.
+    page.get_by_role("link", name=re.compile("Proceed to checkout", re.I)).first.click()
+    page.fill("#id_username", "guest@example.com")
+    page.check("input[name=options][value=anonymous]")
+    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
+    page.locator("#new_shipping_address button[type=submit]").click()  # the address typed before is kept
+    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
+        "button[type=submit]"
+    ).click()
+    expect(page.locator(".alert-danger")).to_have_count(0)  # the old error is not shown again
+    page.get_by_role("button", name=re.compile("Demo payment, no card charged")).click()
+    expect(page.locator("h1")).to_contain_text(re.compile(r"\d{5,}"))
+    order = Order.objects.get()
+    assert order.number in page.locator("h1").inner_text()
+    assert order.lines.get().quantity == 1 and order.guest_email == "guest@example.com"
+    assert CheckoutPayment.objects.get().order_id == order.id  # the same payment, paid at last
+    expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "0")
+    assert page.console_errors == [] and page.dialogs == []

@@ -187,3 +187,30 @@ def test_basket_page_has_the_video_panel_outside_the_ajax_area(django_app, claw)
     assert panel.find_parent(id="content_inner") is None
     assert len(page.html.select("#basket_formset")) == 1
     assert page.html.select_one("#content_inner #basket_formset") is not None
+
+
+def test_a_declined_card_on_return_is_recorded_like_the_failure_webhook(django_app, claw, fake_stripe):
+    walk_to_payment(django_app, claw, quantity=2)
+    payment = CheckoutPayment.objects.get()
+    fake_stripe.fail(payment.intent_id, "Your card has insufficient funds.")
+    page = return_from_stripe(django_app, payment).follow()
+    assert "Your card has insufficient funds." in page.html.select_one("[role=alert]").text
+    payment.refresh_from_db()
+    assert (payment.status, payment.last_error) == (CheckoutPayment.PENDING, "Your card has insufficient funds.")
+    assert not Order.objects.exists()
+    basket = django_app.get(reverse("basket:summary"))
+    assert basket.html.select_one(".basket-badge")["data-basket-count"] == "2"
+
+
+def test_demo_declines_exist_only_in_demo_mode(settings):
+    from payments import stripe_gateway
+
+    settings.DEBUG, settings.STRIPE_SECRET_KEY = True, ""
+    intent = stripe_gateway.decline_demo_payment("demo_pi_abc")
+    assert intent["status"] in stripe_gateway.PAYABLE_STATUSES
+    assert intent["last_payment_error"]["code"] == "card_declined"
+    with pytest.raises(stripe_gateway.PaymentGatewayError):
+        stripe_gateway.decline_demo_payment("pi_real_one")
+    settings.DEBUG = False
+    with pytest.raises(stripe_gateway.PaymentGatewayError):
+        stripe_gateway.decline_demo_payment("demo_pi_abc")

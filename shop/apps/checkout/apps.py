@@ -11,6 +11,7 @@ class CheckoutConfig(apps.CheckoutConfig):
         super().ready()
         self.payment_prepare_view = get_class("checkout.views", "PaymentPrepareView")
         self.payment_demo_view = get_class("checkout.views", "DemoPaymentView")
+        self.payment_demo_decline_view = get_class("checkout.views", "DemoDeclineView")
         self.payment_return_view = get_class("checkout.views", "PaymentReturnView")
         self.payment_cancel_view = get_class("checkout.views", "PaymentCancelView")
 
@@ -18,6 +19,7 @@ class CheckoutConfig(apps.CheckoutConfig):
         urls = [
             path("payment/prepare/", self.payment_prepare_view.as_view(), name="payment-prepare"),
             path("payment/demo/", self.payment_demo_view.as_view(), name="payment-demo"),
+            path("payment/demo/decline/", self.payment_demo_decline_view.as_view(), name="payment-demo-decline"),
             path("payment/return/", self.payment_return_view.as_view(), name="payment-return"),
             path("payment/cancel/", self.payment_cancel_view.as_view(), name="payment-cancel"),
         ]

@@ -46,6 +46,22 @@ class PaymentFlowMixin(OrderPlacementMixin):
             return True
         return False
 
+    def respond_to_failure(self, intent):
+        """A declined or failed attempt, however we learnt of it (the return from Stripe.js, or
+        the demo's decline button): the basket is the shopper's again, the row keeps the message
+        (as the payment_intent.payment_failed webhook leaves it) and the payment page says why.
+        The same PaymentIntent is offered again, so the shopper can pay with another card."""
+        # First give the basket back to this shopper (their basket cookie or account), then record
+        # the failure, which would otherwise thaw it without handing it back.
+        self.restore_unpaid_basket()
+        services.record_payment_failure(intent)
+        error = (intent.get("last_payment_error") or {}).get("message")
+        messages.error(
+            self.request,
+            error or "Your payment was not completed and nothing was charged. Please try again or use another card.",
+        )
+        return redirect("checkout:payment-details")
+
     def respond_to_placement(self, placement):
         if placement.order is not None:
             return self.show_thank_you(placement.order)
@@ -168,6 +184,20 @@ class DemoPaymentView(PaymentFlowMixin, generic.View):
         return self.respond_to_placement(services.place_order_for_payment_intent(intent))
 
 
+class DemoDeclineView(DemoPaymentView):
+    """Demo mode's "decline the card" button: what a declined card does with Stripe (card
+    4000 0000 0000 0002), through the same failure path, so the shopper can try again."""
+
+    def post(self, request, *args, **kwargs):
+        payment = self.session_payment()
+        if payment is not None and payment.order_id:
+            return self.show_thank_you(payment.order)
+        if payment is None or not payment.is_demo or payment.status != payment.PENDING:
+            messages.error(request, "Your checkout has expired. Please check your order and pay again.")
+            return redirect("checkout:payment-details")
+        return self.respond_to_failure(stripe_gateway.decline_demo_payment(payment.intent_id))
+
+
 class PaymentReturnView(PaymentFlowMixin, generic.View):
     """Where Stripe.js sends the shopper after paying (and after 3-D Secure): ask Stripe how the
     PaymentIntent stands and place the order if it succeeded."""
@@ -190,13 +220,7 @@ class PaymentReturnView(PaymentFlowMixin, generic.View):
         if intent["status"] in SETTLING_STATUSES:
             # The webhook places the order when Stripe settles it; the shopper gets the email.
             return render(request, "payments/checkout/pending.html", {"payment": payment})
-        error = (intent.get("last_payment_error") or {}).get("message")
-        messages.error(
-            request,
-            error or "Your payment was not completed and nothing was charged. Please try again or use another card.",
-        )
-        self.restore_unpaid_basket()
-        return redirect("checkout:payment-details")
+        return self.respond_to_failure(intent)
 
     def may_see(self, intent):
         """The shopper who started this payment (session) or holds its client secret (the return URL)."""
