@@ -15,6 +15,10 @@ DEBUG = False
 STATIC_ROOT = os.path.join(_tmp, "static")  # the browser tests collect into it
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests that use shop.mail.QueuedEmailBackend see its deliveries in mail.outbox, and huey runs a
+# task as soon as it is queued (immediate mode, in memory: no file, no worker).
+EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "qlclaw-test", "immediate": True, "results": False}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STRIPE_SECRET_KEY = ""
 STRIPE_PUBLISHABLE_KEY = ""
@@ -25,3 +29,4 @@ STRIPE_API_BASE = "http://127.0.0.1:9"
 # localstripe refuses automatic_payment_methods; the real API gets the Dashboard's choice.
 STRIPE_PAYMENT_METHOD_TYPES = ["card"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["huey"]["level"] = "WARNING"  # noqa: F405
