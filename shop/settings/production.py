@@ -33,6 +33,17 @@ CACHES = {
         "KEY_PREFIX": "qlclaw",
     }
 }
+# The email queue (shop/mail.py) lives in Redis too, so any app server may queue and any worker
+# (`manage.py run_huey`, docs/deploy.md) deliver. HUEY_REDIS_URL can put it in a Redis database of its
+# own, out of reach of a cache.clear() (FLUSHDB) on the cache's database.
+HUEY = {
+    **HUEY,  # noqa: F405
+    "huey_class": "huey.RedisHuey",
+    "url": env("HUEY_REDIS_URL", default=env("REDIS_URL")),
+    "consumer": {**HUEY["consumer"], "workers": env.int("HUEY_WORKERS", default=2)},  # noqa: F405
+}
+del HUEY["filename"]
+
 # Sessions are read from Redis and written through to PostgreSQL: a Redis restart logs nobody out
 # and loses no checkout in progress.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
