@@ -10,8 +10,8 @@ PYTEST_ARGS ?=
 
 .PHONY: run test install install-dev migrate seed staff lint check clean prod-local bench lighthouse
 
-run: install migrate seed ## Serve the store with demo data on SQLite
-	$(MANAGE) runserver $(HOST):$(PORT)
+run: install migrate seed ## Serve the store with demo data on SQLite, and the email worker beside it
+	$(BIN)/python scripts/run_dev.py $(HOST):$(PORT)
 
 test: install-dev node_modules/.installed ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -2,7 +2,8 @@
 """Run the production profile on this machine: shop.settings.production under gunicorn.
 
 Used by `make prod-local`, `make lighthouse` and the benchmark. It prepares what a deploy
-prepares (collectstatic with compressed files, migrate, demo data) and then execs gunicorn.
+prepares (collectstatic with compressed files, migrate, demo data) and then runs gunicorn and
+the email worker (`manage.py run_huey`) together, stopping both when either ends or on a signal.
 Secrets that a real deploy gets from its environment are made up here, per run, unless set.
 """
 
@@ -13,6 +14,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from processes import run_together
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -86,9 +89,10 @@ def main():
     port = int(os.environ.get("PORT", "8001"))
     env = production_env(port)
     prepare(env)
-    print(f"Production profile on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    os.chdir(ROOT)
-    os.execve(gunicorn_command(port)[0], gunicorn_command(port), env)
+    print(f"Production profile on http://127.0.0.1:{port}/ with the email worker (Ctrl-C to stop)", flush=True)
+    # The huey consumer delivers the queued email (Redis); it starts and stops with gunicorn.
+    worker = [str(BIN / "python"), "manage.py", "run_huey"]
+    sys.exit(run_together([gunicorn_command(port), worker], env=env, cwd=ROOT))
 
 
 if __name__ == "__main__":
