@@ -48,3 +48,16 @@ def product_structured_data(request, product):
         trail += [(c.name, c.get_absolute_url()) for c in category.get_ancestors_and_self()]
     trail.append((product.get_title(), product.get_absolute_url()))
     return [data, breadcrumb_list(request, trail)]
+
+
+@register.simple_tag(takes_context=True)
+def recently_viewed(context, current_product=None):
+    """The products this visitor viewed last (Oscar's history cookie), without current_product.
+
+    Oscar's own {% recently_viewed_products %} renders them with its Bootstrap product pods;
+    the light product page lists them as the store's product cards instead.
+    """
+    from oscar.core.loading import get_class
+
+    products = get_class("customer.history", "CustomerHistoryManager").get(context["request"])
+    return [p for p in products if p != current_product]

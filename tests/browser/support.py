@@ -18,3 +18,9 @@ def axe_violations(page, impacts=("serious", "critical")):
 def no_horizontal_overflow(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+
+def claw_url():
+    """The QL Claw's page: its id is not always 1 (ids go on counting across browser tests)."""
+    from oscar.core.loading import get_model
+
+    return get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01").get_absolute_url()

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .support import no_horizontal_overflow
+from .support import claw_url, no_horizontal_overflow
 
 pytestmark = pytest.mark.browser
 ARTICLE = "/learn/psoas-trigger-points/"
@@ -58,6 +58,39 @@ def test_phone_menu_article_and_basket_fit_a_360px_screen(new_page):
     assert no_horizontal_overflow(page)
     expect(page.locator("#content_inner")).to_contain_text("QL Claw")
     assert page.console_errors == []
+
+
+def test_product_page_gallery_and_add_to_basket(new_page):
+    url = claw_url()
+    for width in (1280, 360):
+        page = new_page(viewport={"width": width, "height": 800})
+        page.goto(url)
+        expect(page.locator("h1")).to_have_text("QL Claw")
+        assert no_horizontal_overflow(page)
+        slides = page.locator("#product_gallery .gallery__slide")
+        thumbs = page.locator("#product_gallery .gallery__thumb")
+        expect(slides.nth(0)).to_be_visible()
+        expect(slides.nth(1)).to_be_hidden()
+        thumbs.nth(1).click()
+        expect(slides.nth(1)).to_be_visible()
+        expect(slides.nth(1).locator("img")).to_have_js_property("complete", True)
+        expect(slides.nth(0)).to_be_hidden()
+        expect(thumbs.nth(1)).to_have_attribute("aria-pressed", "true")
+        page.keyboard.press("ArrowRight")  # the focused thumbnail's neighbour, from the keyboard
+        expect(slides.nth(2)).to_be_visible()
+        expect(thumbs.nth(2)).to_be_focused()
+        page.keyboard.press("Home")
+        expect(slides.nth(0)).to_be_visible()
+
+        expect(page.locator("#reviews")).to_be_visible()
+        page.locator("#add_to_basket_form").get_by_role("button", name="Add to cart").click()
+        expect(page).to_have_url(re.compile(url))
+        expect(page.locator(".alert-success").first).to_contain_text("QL Claw")
+        expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "1")
+        assert no_horizontal_overflow(page)
+        page.locator(".alert .close").first.click()
+        expect(page.locator(".alert-success")).to_have_count(0)
+        assert page.console_errors == []
 
 
 def test_keyboard_only_shopper_reaches_the_basket(page):

@@ -45,7 +45,46 @@ def test_product_page(django_app, claw):
     assert "$49.99" in page.text
     assert "In stock" in page.text
     assert "Free standard shipping on orders over $75.00" in page.text
-    assert len(page.html.select("#product_gallery .carousel-item img")) == 3
+    images = page.html.select("#product_gallery .gallery__slide img")
+    assert len(images) == 3
+    # The first image is the page's largest paint: fetched first, never lazily; the others wait.
+    assert images[0]["fetchpriority"] == "high" and not images[0].get("loading")
+    assert all(img["loading"] == "lazy" for img in images[1:])
+    assert len(page.html.select("#product_gallery button.gallery__thumb[aria-controls]")) == 3
+
+
+def test_product_page_loads_no_bootstrap_or_jquery(django_app, claw):
+    """The product page is on the light layout: Oscar's styles.css and scripts held up its first paint."""
+    html = django_app.get(claw.get_absolute_url()).html
+    sources = [tag.get("src") or tag.get("href") for tag in html.select('script[src], link[rel="stylesheet"]')]
+    assert not [s for s in sources if "oscar/" in s], sources
+    assert html.select_one('script[type="application/ld+json"]')
+    assert html.select_one(".learn-section") and html.select_one("#reviews")
+
+
+def test_product_page_shows_reviews_stars_and_links(django_app, django_user_model, claw):
+    from oscar.core.loading import get_model
+
+    ProductReview = get_model("reviews", "ProductReview")
+    for n, score in enumerate((5, 4, 4, 3), start=1):
+        ProductReview.objects.create(
+            product=claw, score=score, title=f"Review {n}", body="Helps my back.", name=f"Buyer {n}",
+            email=f"b{n}@example.com", status=ProductReview.APPROVED,
+        )
+    claw.update_rating()
+    page = django_app.get(claw.get_absolute_url())
+    stars = page.html.select_one(".product_main .star-rating")
+    assert "Four" in stars["class"] and len(stars.select("i.fa-star")) == 5
+    all_reviews = reverse("catalogue:reviews-list", kwargs={"product_slug": claw.slug, "product_pk": claw.pk})
+    assert stars.select_one(f'a[href="{all_reviews}"]').text.split() == ["4", "customer", "reviews"]
+    assert [h.a.text for h in page.html.select(".review-list .review h3")] == ["Review 1", "Review 2", "Review 3"]
+    assert page.html.select_one(f'#reviews ~ a[href="{all_reviews}"], .product-reviews a[href="{all_reviews}"]')
+
+    user = django_user_model.objects.create_user(username="shopper", email="s@example.com", password="pw-123456!")
+    page = django_app.get(claw.get_absolute_url(), user=user)
+    add_review = reverse("catalogue:reviews-add", kwargs={"product_slug": claw.slug, "product_pk": claw.pk})
+    assert page.html.select_one(f'a#write_review[href="{add_review}#addreview"]')
+    assert page.forms["add_to_wishlist_form"]
 
 
 def test_add_to_basket_from_home(django_app, claw):
