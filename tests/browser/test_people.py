@@ -119,3 +119,61 @@ def test_staff_change_price_and_stock_and_publish_an_article(page, django_user_m
     expect(page.get_by_role("heading", name="At the wheel")).to_be_visible()
     expect(page.locator(".buy-box").first).to_contain_text("$44.50")
     expect(page.locator(".buy-box").first).to_contain_text("7 available")
+
+
+XSS_NAME = '"><svg onload=alert(4)><script>alert(1)</script>'
+XSS_BODY = (
+    "<script>alert(1)</script>\n"
+    "<img src=x onerror=alert(2)>\n"
+    '<a href="javascript:alert(3)">click me</a> javascript:alert(3)\n'
+    '"><svg onload=alert(4)>\n'
+    "see https://example.com/x\"onmouseover=\"alert(5)\"style=\"display:block;width:9999px;height:9999px"
+)
+
+
+def test_xss_in_a_guest_comment_never_runs(new_page, settings, django_user_model):
+    from article_comments.models import Comment
+
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
+    guest = new_page()
+    guest.goto(ARTICLE)
+    form = guest.locator("#comment-form")
+    form.get_by_label("Name").fill(XSS_NAME)
+    form.get_by_label("Email").fill("mallory@example.com")
+    form.get_by_label(re.compile("Comment|Your comment")).fill(XSS_BODY)
+    form.get_by_role("button", name="Post comment").click()
+    expect(guest.locator("body")).to_contain_text("check your email")
+    guest.goto(link_in_last_email("mallory@example.com", "/confirm"))
+    expect(guest.locator("main")).to_contain_text("svg onload")  # the confirmation page shows the name as text
+    guest.get_by_role("button", name="Confirm my comment").click()
+    expect(guest.locator("body")).to_contain_text("awaiting moderation")
+    # Staff read it in the dashboard (where a stored payload would hurt most) and approve it.
+    staff = new_page()
+    staff_login(staff, django_user_model)
+    staff.goto("/dashboard/comments/")
+    row = staff.locator("tr, li, .card").filter(has_text="<img src=x onerror=alert(2)>").first
+    expect(row).to_contain_text(XSS_NAME)
+    row.get_by_role("button", name="Approve").click()
+    staff.wait_for_load_state()
+    comment = Comment.objects.get(email="mallory@example.com")
+    assert comment.status == Comment.Status.APPROVED
+
+    reader = new_page()
+    reader.goto(ARTICLE)
+    shown = reader.locator(f"#{comment.anchor}")
+    expect(shown.locator(".comment__author")).to_have_text(XSS_NAME)
+    body = shown.locator(".comment__body")
+    for payload in ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>",
+                    '<a href="javascript:alert(3)">click me</a>', '"><svg onload=alert(4)>'):
+        expect(body).to_contain_text(payload)
+    assert shown.locator("script, img, svg, [onerror], [onload], [onmouseover], [style]").count() == 0
+    links = body.locator("a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["https://example.com/x"]
+    links.first.hover()
+    body.get_by_text("click me", exact=False).click()
+    # The Reply link (it names the author) and the reply form that quotes the name.
+    shown.locator("xpath=ancestor::li[1]").get_by_role("link", name=re.compile("^Reply")).click()
+    expect(reader.locator("#comment-form")).to_be_visible()
+    reader.wait_for_timeout(300)
+    assert reader.dialogs == [] and guest.dialogs == [] and staff.dialogs == []
+    assert reader.console_errors == [] and guest.console_errors == []
