@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.flatpages",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
-    "shop",
+    "shop.config.ShopConfig",
     "content_pages",
     "article_comments",
     "article_comments.dashboard.apps.CommentsDashboardConfig",
@@ -126,7 +126,28 @@ MIDDLEWARE = [
     "shop.ratelimits.RateLimitMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    # Last, so a cached page still passes through everything above (see shop/pagecache.py).
+    "shop.pagecache.AnonymousPageCacheMiddleware",
 ]
+
+# Whole pages cached for anonymous shoppers with no basket (shop/pagecache.py). Never basket,
+# checkout, account or dashboard views.
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)
+PAGE_CACHE_VIEWS = [
+    "home",
+    "catalogue:index",
+    "catalogue:category",
+    "catalogue:detail",
+    "content_pages:article-list",
+    "content_pages:article-detail",
+    "content_pages:tutorial-list",
+]
+# Saving or deleting a row of these apps makes every cached page stale.
+PAGE_CACHE_APPS = [
+    "catalogue", "partner", "reviews", "shipping", "offer", "content_pages", "article_comments", "flatpages",
+]
+# Hidden form fields whose value is made fresh on every hit: {input name: function(old value)}.
+PAGE_CACHE_FRESH_FIELDS = {"ts": "article_comments.tokens.refresh_form_token"}
 
 # Content-Security-Policy (django-csp 4): the storefront's policy. shop.security widens it only on
 # the pages that need Stripe, the video players or Oscar's dashboard handlers.

@@ -1,0 +1,189 @@
+"""Whole-page cache for anonymous shoppers, with the per-request parts filled in on every hit.
+
+Most visitors read the home page, the product page and the articles without a basket or a
+login, and those pages are the same for all of them except for a few values that must never be
+shared: the CSP nonce, the CSRF token in the add-to-cart and comment forms, and the signed
+"form served at" timestamp of the comment form. The page is stored with those values replaced by
+placeholders and each hit puts fresh ones in, so a cached page is indistinguishable from a
+rendered one (same nonce in the header and the scripts, a CSRF cookie that matches the form).
+
+What is never cached: anything but GET/HEAD on the views in settings.PAGE_CACHE_VIEWS; a
+request with a session (signed-in users, staff, anyone with messages waiting), a basket cookie
+or a messages cookie; query strings other than ?page=N; responses that are not a 200 HTML page,
+set cookies, are marked private/no-store, or queued a message. Basket and checkout views are not
+in the list and never will be.
+
+Freshness: the key holds a version bumped (after commit) whenever a row of an app in
+settings.PAGE_CACHE_APPS is saved or deleted: products, stock (allocation included: the
+partner fork sends post_save), reviews, shipping charges, articles, comments, offers. Entries also
+turn over with the content cache's five-minute schedule bucket, so scheduled articles appear on
+time.
+"""
+
+import hashlib
+import re
+import time
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
+from oscar.core.loading import get_class
+
+from content_pages.cache import SCHEDULE_GRANULARITY, content_version
+
+CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
+
+VERSION_KEY = "pagecache:version"
+NONCE_HOLE = "__pagecache_nonce__"
+CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
+CSRF_HOLE = b'<input type="hidden" name="csrfmiddlewaretoken" value="__pagecache_csrf__">'
+PAGE_PARAM = re.compile(r"^[1-9][0-9]{0,3}$")
+HEADER = "X-Page-Cache"
+
+
+def page_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def _bump():
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def bump_page_version(**kwargs):
+    """Signal receiver: every cached page is stale, now and again after the transaction commits
+    (a page rendered in between from the old rows must not outlive the commit)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _fresh_fields():
+    """{hidden input name: function(old value) -> new value} from settings.PAGE_CACHE_FRESH_FIELDS."""
+    return {name: import_string(path) for name, path in getattr(settings, "PAGE_CACHE_FRESH_FIELDS", {}).items()}
+
+
+def _field_pattern(name):
+    return re.compile(rb'(<input type="hidden" name="' + re.escape(name.encode()) + rb'" value=")([^"]*)(">)')
+
+
+class AnonymousPageCacheMiddleware:
+    """Last in MIDDLEWARE, so a hit still gets the session, CSRF, CSP and security middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.views = set(settings.PAGE_CACHE_VIEWS)
+        self.fresh_fields = {name: (_field_pattern(name), refresh) for name, refresh in _fresh_fields().items()}
+        self.private_cookies = {
+            settings.SESSION_COOKIE_NAME,
+            settings.OSCAR_BASKET_COOKIE_OPEN,
+            getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+        }
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key is not None:
+            if response.get(HEADER) != "hit" and self._storable(request, response):
+                cache.set(key, self._entry(request, response), settings.PAGE_CACHE_TIMEOUT)
+                response[HEADER] = "miss"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        key = self._key(request)
+        if key is None:
+            return None
+        entry = cache.get(key)
+        if entry is None:
+            request._page_cache_key = key
+            return None
+        return self._response(request, entry)
+
+    # -- which requests and responses ------------------------------------------------------
+
+    def _key(self, request):
+        if not settings.PAGE_CACHE_TIMEOUT or request.method not in ("GET", "HEAD"):
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name not in self.views:
+            return None
+        if any(name in request.COOKIES for name in self.private_cookies):
+            return None
+        params = request.GET
+        if params and (list(params) != ["page"] or not PAGE_PARAM.match(params["page"])):
+            return None
+        parts = [request.path, params.get("page", "")]
+        if match.view_name == "catalogue:detail":
+            # Oscar's product page lists the shopper's recently viewed products from this cookie.
+            parts.append(request.COOKIES.get(CustomerHistoryManager.cookie_name, ""))
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        bucket = int(time.time() // SCHEDULE_GRANULARITY)
+        return f"pagecache:{page_version()}:{content_version()}:{bucket}:{digest}"
+
+    def _storable(self, request, response):
+        if response.status_code != 200 or response.streaming:
+            return False
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return False
+        cache_control = response.get("Cache-Control", "")
+        if "private" in cache_control or "no-store" in cache_control or "no-cache" in cache_control:
+            return False
+        history_cookie = CustomerHistoryManager.cookie_name
+        if any(name != history_cookie for name in response.cookies):
+            return False
+        session = getattr(request, "session", None)
+        if session is not None and session.modified:
+            return False
+        messages = getattr(request, "_messages", None)
+        if messages is not None and getattr(messages, "_queued_messages", None):
+            return False
+        return True
+
+    # -- the entry: the page with placeholders ------------------------------------------------
+
+    def _entry(self, request, response):
+        content = response.content
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce:
+            content = content.replace(str(nonce).encode(), NONCE_HOLE.encode())
+        content = CSRF_INPUT.sub(CSRF_HOLE, content)
+        match = request.resolver_match
+        product_id = None
+        if match.view_name == "catalogue:detail":
+            product_id = int(match.kwargs["pk"])
+        return {
+            "content": content,
+            "content_type": response["Content-Type"],
+            "video_frames": getattr(request, "_csp_video_frames", False),
+            "product_id": product_id if history_cookie_set(response) else None,
+        }
+
+    def _response(self, request, entry):
+        content = entry["content"]
+        if NONCE_HOLE.encode() in content:
+            content = content.replace(NONCE_HOLE.encode(), str(request.csp_nonce).encode())
+        if CSRF_HOLE in content:
+            token = get_token(request)
+            content = content.replace(CSRF_HOLE, CSRF_HOLE.replace(b"__pagecache_csrf__", token.encode()))
+        for pattern, refresh in self.fresh_fields.values():
+            content = pattern.sub(lambda m, refresh=refresh: m[1] + refresh(m[2].decode()).encode() + m[3], content)
+        response = HttpResponse(content, content_type=entry["content_type"])
+        if entry["video_frames"]:
+            request._csp_video_frames = True
+        if entry["product_id"] is not None:
+            CustomerHistoryManager.update(SimpleNamespace(id=entry["product_id"]), request, response)
+        patch_vary_headers(response, ["Cookie"])
+        response[HEADER] = "hit"
+        return response
+
+
+def history_cookie_set(response):
+    return CustomerHistoryManager.cookie_name in response.cookies
