@@ -8,7 +8,7 @@ PORT ?= 8000
 PORT_PROD ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed staff lint check clean prod-local bench lighthouse
+.PHONY: run test install install-dev migrate seed staff lint check clean prod-local bench soak lighthouse
 
 run: install migrate seed ## Serve the store with demo data on SQLite, and the email worker beside it
 	$(BIN)/python scripts/run_dev.py $(HOST):$(PORT)
@@ -59,6 +59,9 @@ prod-local: install ## The production profile (gunicorn, PostgreSQL, Redis) on 1
 
 bench: install ## Load benchmark of the production profile (wrk): req/s and latency per page
 	$(BIN)/python scripts/bench.py
+
+soak: install-dev ## The benchmark's soak mode: minutes of browsing and buying (localstripe), then the books
+	$(BIN)/python scripts/soak.py
 
 lighthouse: install node_modules/.installed ## Lighthouse budgets on home, product and article
 	$(BIN)/python scripts/lighthouse.py

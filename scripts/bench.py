@@ -6,6 +6,10 @@ when missing) and Redis (db 2), then measures each page and a static file of abo
 served by WhiteNoise at 1, 8 and 32 connections, in one run: wrk shares the server's cores, so
 the ratios to the static baseline are the figures to compare, not the absolute ones.
 
+Pages are fetched the way a first-time visitor fetches them: no cookies, so the anonymous page
+cache (shop/pagecache.py) serves home, product and article, and never the basket. Run with
+PAGE_CACHE_TIMEOUT=0 to measure the renders without it.
+
 Environment: BENCH_SECONDS (per point, default 10), BENCH_PORT (8290), WEB_CONCURRENCY (gunicorn
 workers, default 2 x cores + 1), BENCH_CONNECTIONS ("1,8,32").
 """
@@ -47,13 +51,17 @@ import django, json, sys
 django.setup()
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
-client, counts = Client(), {}
+from django.test.utils import CaptureQueriesContext, override_settings
+counts = {}
 for path in sys.argv[1:]:
-    client.get(path)  # warm: thumbnails and caches, as under load
-    with CaptureQueriesContext(connection) as queries:
-        client.get(path)
-    counts[path] = len(queries)
+    counted = []
+    for timeout in (0, 300):  # a render (page cache off), then what a cached hit costs
+        with override_settings(PAGE_CACHE_TIMEOUT=timeout):
+            Client().get(path)  # warm: thumbnails, content caches, the page cache
+            with CaptureQueriesContext(connection) as queries:
+                response = Client().get(path)
+        counted.append(len(queries) if timeout == 0 or response.get("X-Page-Cache") == "hit" else None)
+    counts[path] = counted
 print(json.dumps(counts))
 """
 
@@ -110,7 +118,10 @@ def main():
             ).stdout
         )
         targets = [(f"static baseline ({static_size // 1024} KB)", static_path, static_size, "-")]
-        targets += [(name, path, sizes[path], counts[path]) for name, path in PAGES]
+        targets += [
+            (name, path, sizes[path], "/".join("-" if n is None else str(n) for n in counts[path]))
+            for name, path in PAGES
+        ]
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(WRK_REPORT)
         results = {}
@@ -126,6 +137,8 @@ def main():
     baseline = targets[0][0]
     workers = env.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)
     print(f"\ngunicorn workers: {workers}, cores: {os.cpu_count()}, {seconds} s per point, wrk on the same cores\n")
+    cache = "off (PAGE_CACHE_TIMEOUT=0)" if env.get("PAGE_CACHE_TIMEOUT") == "0" else "on"
+    print(f"whole-page cache for anonymous shoppers: {cache}; queries: render / cached hit ('-': never cached)\n")
     header = "| page | size | queries | " + " | ".join(
         f"req/s @{c} (x static) | p50/p95/p99 ms @{c}" for c in levels
     ) + " | non-2xx |"
