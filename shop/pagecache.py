@@ -120,7 +120,8 @@ class AnonymousPageCacheMiddleware:
         params = request.GET
         if params and (list(params) != ["page"] or not PAGE_PARAM.match(params["page"])):
             return None
-        parts = [request.path, params.get("page", "")]
+        # Absolute URLs in the page (canonical, Open Graph) carry the scheme and host.
+        parts = [request.scheme, request.get_host(), request.path, params.get("page", "")]
         if match.view_name == "catalogue:detail":
             # Oscar's product page lists the shopper's recently viewed products from this cookie.
             parts.append(request.COOKIES.get(CustomerHistoryManager.cookie_name, ""))

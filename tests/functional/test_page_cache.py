@@ -173,3 +173,12 @@ def test_a_page_with_a_message_is_not_stored(claw):
     for _ in range(2):
         other = Client().get(HOME)
         assert b'class="alert' not in other.content and b"messages" not in other.cookies
+
+
+def test_each_host_gets_its_own_absolute_urls(seeded, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "www.qlclaw.example"]
+    Client().get(ARTICLE)
+    other = Client(HTTP_HOST="www.qlclaw.example").get(ARTICLE)
+    assert other[HEADER] == "miss"
+    canonical = BeautifulSoup(other.content, "html.parser").select_one('link[rel="canonical"]')["href"]
+    assert canonical.startswith("http://www.qlclaw.example/")
