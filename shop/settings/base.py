@@ -36,9 +36,28 @@ else:
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Email leaves the request (shop/mail.py): EMAIL_BACKEND queues each message after the commit and
+# the huey worker delivers it through EMAIL_DELIVERY_BACKEND, EMAIL_URL's backend (console, SMTP).
+EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "shop.mail.QueuedEmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server must not hold a worker
+EMAIL_DELIVERY_RETRIES = 5
+EMAIL_DELIVERY_RETRY_DELAY = 60  # seconds
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QL Claw <hello@qlclaw.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STORE_STAFF_EMAILS = env.list("STORE_STAFF_EMAILS", default=["orders@qlclaw.example"])
+
+# The task queue (huey). Here: a SQLite file, worked by the consumer `make run` starts beside
+# runserver, so development needs no extra service. Production: Redis (production.py).
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "qlclaw",
+    "filename": str(VAR_DIR / "huey.sqlite3"),
+    "immediate": False,  # djhuey's default follows DEBUG, which would send in the request again
+    "results": False,  # nothing reads task results; do not keep them
+    "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 2.0, "graceful_signal": "TERM",
+                 "shutdown_timeout": EMAIL_TIMEOUT + 10},
+}
 
 # Stripe (wired by the checkout). Empty in dev means demo payments.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
@@ -105,6 +124,7 @@ INSTALLED_APPS = [
     "treebeard",
     "sorl.thumbnail",
     "django_tables2",
+    "huey.contrib.djhuey",
 ]
 
 SITE_ID = 1
@@ -307,6 +327,8 @@ LOGGING = {
         "sorl.thumbnail": {"level": "WARNING"},
         # Oscar's stock alerts log every product save at INFO, which floods seed_demo.
         "oscar.alerts": {"level": "WARNING"},
+        # The task worker's own lines, through the same handler (run_huey adds none of its own then).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 STORE_HERO_PRODUCT_UPC = env("STORE_HERO_PRODUCT_UPC", default="QLC-CLAW-01")
