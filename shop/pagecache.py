@@ -13,18 +13,23 @@ or a messages cookie; query strings other than ?page=N; responses that are not a
 set cookies, are marked private/no-store, or queued a message. Basket and checkout views are not
 in the list and never will be.
 
-Freshness: the key holds a version bumped (after commit) whenever a row of an app in
+Freshness: the key holds the release (templates and static files: a deploy starts afresh) and a
+version bumped (after commit) whenever a row of an app in
 settings.PAGE_CACHE_APPS is saved or deleted: products, stock (allocation included: the
 partner fork sends post_save), reviews, shipping charges, articles, comments, offers. Entries also
 turn over with the content cache's five-minute schedule bucket, so scheduled articles appear on
 time.
 """
 
+import functools
 import hashlib
 import re
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
+import django
+import oscar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -44,6 +49,24 @@ CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" valu
 CSRF_HOLE = b'<input type="hidden" name="csrfmiddlewaretoken" value="__pagecache_csrf__">'
 PAGE_PARAM = re.compile(r"^[1-9][0-9]{0,3}$")
 HEADER = "X-Page-Cache"
+
+
+@functools.cache
+def release():
+    """A fingerprint of the code that renders the pages: the project's templates, the static
+    manifest (hashed file names) and the Django and Oscar versions. A deploy that changes any of
+    them starts with an empty page cache instead of serving old HTML that links to static files
+    the new release no longer has; every server and worker of one release computes the same."""
+    digest = hashlib.sha256(f"{django.get_version()} {oscar.get_version()}".encode())
+    base = Path(settings.BASE_DIR)
+    apps = [path for path in base.iterdir() if (path / "__init__.py").is_file()]  # shop/, catalogue/, ...
+    files = sorted(path for app in apps for path in app.rglob("templates/**/*.html"))
+    manifest = Path(settings.STATIC_ROOT or base) / "staticfiles.json"
+    for path in [*files, manifest]:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def page_version():
@@ -127,7 +150,7 @@ class AnonymousPageCacheMiddleware:
             parts.append(request.COOKIES.get(CustomerHistoryManager.cookie_name, ""))
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         bucket = int(time.time() // SCHEDULE_GRANULARITY)
-        return f"pagecache:{page_version()}:{content_version()}:{bucket}:{digest}"
+        return f"pagecache:{release()}:{page_version()}:{content_version()}:{bucket}:{digest}"
 
     def _storable(self, request, response):
         if response.status_code != 200 or response.streaming:

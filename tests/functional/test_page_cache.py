@@ -182,3 +182,27 @@ def test_each_host_gets_its_own_absolute_urls(seeded, settings):
     assert other[HEADER] == "miss"
     canonical = BeautifulSoup(other.content, "html.parser").select_one('link[rel="canonical"]')["href"]
     assert canonical.startswith("http://www.qlclaw.example/")
+
+
+def test_a_deploy_that_changes_a_template_or_static_file_starts_afresh(settings, tmp_path):
+    from shop.pagecache import release
+
+    app = tmp_path / "someapp"
+    (app / "templates" / "someapp").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    template = app / "templates" / "someapp" / "page.html"
+    template.write_text("<p>old</p>")
+    settings.BASE_DIR, settings.STATIC_ROOT = tmp_path, tmp_path / "static"
+    try:
+        release.cache_clear()
+        old = release()
+        template.write_text("<p>new</p>")
+        release.cache_clear()
+        assert release() != old
+        with_templates = release()
+        (tmp_path / "static").mkdir()
+        (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {"a.css": "a.123.css"}}')
+        release.cache_clear()
+        assert release() != with_templates
+    finally:
+        release.cache_clear()
