@@ -146,6 +146,8 @@ MIDDLEWARE = [
     "shop.ratelimits.RateLimitMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    # The basket page gives back a basket frozen for an unfinished payment (after Oscar's, which loads baskets).
+    "shop.apps.checkout.middleware.ReturnFrozenBasketMiddleware",
     # Last, so a cached page still passes through everything above (see shop/pagecache.py).
     "shop.pagecache.AnonymousPageCacheMiddleware",
 ]
