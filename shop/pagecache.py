@@ -39,7 +39,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 from oscar.core.loading import get_class
 
-from content_pages.cache import SCHEDULE_GRANULARITY, content_version
+from content_pages import cache as content_cache
 
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
@@ -76,6 +76,14 @@ def page_version():
         cache.add(VERSION_KEY, version, None)
         version = cache.get(VERSION_KEY, version)
     return version
+
+
+def versions():
+    """The page and content versions, read in one round trip."""
+    found = cache.get_many([VERSION_KEY, content_cache.VERSION_KEY])
+    page = found.get(VERSION_KEY) or page_version()
+    content = found.get(content_cache.VERSION_KEY) or content_cache.content_version()
+    return f"{page}:{content}"
 
 
 def _bump():
@@ -149,8 +157,8 @@ class AnonymousPageCacheMiddleware:
             # Oscar's product page lists the shopper's recently viewed products from this cookie.
             parts.append(request.COOKIES.get(CustomerHistoryManager.cookie_name, ""))
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        bucket = int(time.time() // SCHEDULE_GRANULARITY)
-        return f"pagecache:{release()}:{page_version()}:{content_version()}:{bucket}:{digest}"
+        bucket = int(time.time() // content_cache.SCHEDULE_GRANULARITY)
+        return f"pagecache:{release()}:{versions()}:{bucket}:{digest}"
 
     def _storable(self, request, response):
         if response.status_code != 200 or response.streaming:

@@ -27,7 +27,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 if env("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shop.cache.StoreRedisCache",
             "LOCATION": env("REDIS_URL"),
         }
     }

@@ -28,7 +28,7 @@ if not ALLOWED_HOSTS:
 # rate limits (django-ratelimit counts in the default cache) must be, or each worker counts alone.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "shop.cache.StoreRedisCache",
         "LOCATION": env("REDIS_URL"),
         "KEY_PREFIX": "qlclaw",
     }
