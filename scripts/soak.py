@@ -129,6 +129,10 @@ class Shopper:
     def __init__(self, base, tally):
         self.base, self.tally = base, tally
         self.http = requests.Session()
+        # One client address per shopper, as the TLS proxy in front of production would pass it on
+        # (TRUSTED_PROXY_COUNT=1): the rate limits count per shopper, not for the whole soak.
+        address = ".".join(str(random.randrange(1, 255)) for _ in range(3))
+        self.http.headers["X-Forwarded-For"] = f"10.{address}"
 
     def request(self, method, path, expect=(200,), **kwargs):
         url = path if path.startswith("http") else self.base + path

@@ -13,6 +13,7 @@ where it is needed:
 
 import base64
 import hashlib
+import ipaddress
 
 from csp.middleware import CSPMiddleware
 
@@ -87,3 +88,32 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class ClientAddressMiddleware:
+    """REMOTE_ADDR becomes the shopper's address when the store runs behind trusted proxies.
+
+    Behind a TLS proxy or load balancer every request comes from the proxy, so the rate limits
+    (sign-in, add to cart, comments, newsletter), which count per REMOTE_ADDR, would count the whole
+    store as one visitor. With settings.TRUSTED_PROXY_COUNT = N, the address is the one the
+    outermost of our N proxies saw: the N-th entry from the right of X-Forwarded-For, the only
+    entries a client cannot forge (whatever it sends itself ends up to their left). 0 ignores
+    the header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        proxies = settings.TRUSTED_PROXY_COUNT
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if proxies and forwarded:
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            if len(hops) >= proxies:
+                try:
+                    request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hops[-proxies]))
+                except ValueError:
+                    pass  # not an address: keep the proxy's own
+        return self.get_response(request)

@@ -129,7 +129,12 @@ INSTALLED_APPS = [
 
 SITE_ID = 1
 
+# How many proxies (TLS terminator, load balancer) stand in front of the app and append to
+# X-Forwarded-For; the rate limits count per client address (shop.security.ClientAddressMiddleware).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 MIDDLEWARE = [
+    "shop.security.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed here; static files come pre-compressed from WhiteNoise. Django's

@@ -85,7 +85,10 @@ LOGGING["formatters"] = {
 }
 LOGGING["handlers"]["console"]["formatter"] = "json"
 
+# Production runs behind one TLS proxy (docs/deploy.md), which sets X-Forwarded-Proto and appends
+# the client's address to X-Forwarded-For; with a load balancer in front of it as well, say 2.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # The load balancer probes /health/ over plain HTTP, from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
