@@ -24,3 +24,29 @@ def claw_url():
     from oscar.core.loading import get_model
 
     return get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01").get_absolute_url()
+
+
+ADDRESS = {
+    "first_name": "Ada", "last_name": "Lovelace", "line1": "12 Analytical Way",
+    "line4": "Springfield", "state": "IL", "postcode": "62701",
+}
+
+
+def continue_as_guest(page, email="guest@example.com"):
+    """The checkout's "Who are you?" step, as a guest."""
+    page.fill("#id_username", email)
+    page.check("input[name=options][value=anonymous]")
+    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
+
+
+def fill_shipping_address(page):
+    form = page.locator("#new_shipping_address")
+    for field, value in ADDRESS.items():
+        form.locator(f"[name={field}]").fill(value)
+    form.locator("button[type=submit]").click()
+
+
+def choose_standard_shipping(page):
+    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
+        "button[type=submit]"
+    ).click()

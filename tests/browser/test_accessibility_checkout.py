@@ -6,7 +6,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .support import axe_violations, no_horizontal_overflow
+from .support import (
+    axe_violations,
+    choose_standard_shipping,
+    continue_as_guest,
+    fill_shipping_address,
+    no_horizontal_overflow,
+)
 from .test_checkout import demo_mode  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -30,25 +36,16 @@ def test_checkout_pages_have_no_serious_accessibility_violations(new_page, demo_
     page.locator(".hero form button").click()
     page.goto("/checkout/")
     check("guest email", "/checkout/$")
-    page.fill("#id_username", "guest@example.com")
-    page.check("input[name=options][value=anonymous]")
-    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
+    continue_as_guest(page)
     check("shipping address", "/checkout/shipping-address/")
 
     form = page.locator("#new_shipping_address")
     form.locator("button[type=submit]").click()  # nothing filled in: the form with its errors
     check("shipping address with errors", "/checkout/shipping-address/")
-    for field, value in {
-        "first_name": "Ada", "last_name": "Lovelace", "line1": "12 Analytical Way",
-        "line4": "Springfield", "state": "IL", "postcode": "62701",
-    }.items():
-        form.locator(f"[name={field}]").fill(value)
-    form.locator("button[type=submit]").click()
+    fill_shipping_address(page)
     check("shipping method", "/checkout/shipping-method/")
 
-    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
-        "button[type=submit]"
-    ).click()
+    choose_standard_shipping(page)
     check("payment", "/checkout/payment-details/")
     page.get_by_role("button", name="Demo: decline the card").click()
     check("payment after a declined card", "/checkout/payment-details/")

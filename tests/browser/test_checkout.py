@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from .support import choose_standard_shipping, continue_as_guest, fill_shipping_address
 from .test_people import link_in_last_email
 
 pytestmark = pytest.mark.browser
@@ -24,21 +25,9 @@ def test_guest_checkout_from_the_article_to_the_order_status_page(page, demo_mod
     expect(page.locator(".video-panel")).to_be_visible()
     page.get_by_role("link", name=re.compile("Proceed to checkout", re.I)).first.click()
 
-    page.fill("#id_username", "guest@example.com")
-    page.check("input[name=options][value=anonymous]")
-    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
-
-    form = page.locator("#new_shipping_address")
-    for field, value in {
-        "first_name": "Ada", "last_name": "Lovelace", "line1": "12 Analytical Way",
-        "line4": "Springfield", "state": "IL", "postcode": "62701",
-    }.items():
-        form.locator(f"[name={field}]").fill(value)
-    form.locator("button[type=submit]").click()
-
-    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
-        "button[type=submit]"
-    ).click()
+    continue_as_guest(page)
+    fill_shipping_address(page)
+    choose_standard_shipping(page)
     expect(page.locator(".video-panel")).to_be_visible()
     expect(page.locator("body")).to_contain_text("no card is asked for")
     assert not [url for url in page.network.external if "stripe" in url]
@@ -66,19 +55,9 @@ def walk_to_the_payment_page(page, email="guest@example.com"):
     expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "1")
     page.goto("/basket/")
     page.get_by_role("link", name=re.compile("Proceed to checkout", re.I)).first.click()
-    page.fill("#id_username", email)
-    page.check("input[name=options][value=anonymous]")
-    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
-    form = page.locator("#new_shipping_address")
-    for field, value in {
-        "first_name": "Ada", "last_name": "Lovelace", "line1": "12 Analytical Way",
-        "line4": "Springfield", "state": "IL", "postcode": "62701",
-    }.items():
-        form.locator(f"[name={field}]").fill(value)
-    form.locator("button[type=submit]").click()
-    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
-        "button[type=submit]"
-    ).click()
+    continue_as_guest(page, email)
+    fill_shipping_address(page)
+    choose_standard_shipping(page)
     expect(page.locator("h1")).to_contain_text("Payment")
 
 
@@ -106,13 +85,9 @@ def test_a_declined_card_keeps_the_basket_and_the_shopper_pays_again(page, demo_
 
     # Paying again (the demo's good card) places exactly one order, for that basket.
     page.get_by_role("link", name=re.compile("Proceed to checkout", re.I)).first.click()
-    page.fill("#id_username", "guest@example.com")
-    page.check("input[name=options][value=anonymous]")
-    page.locator("form").filter(has=page.locator("#id_username")).locator("button[type=submit]").first.click()
+    continue_as_guest(page)
     page.locator("#new_shipping_address button[type=submit]").click()  # the address typed before is kept
-    page.locator("form").filter(has=page.locator("input[name=method_code][value=standard]")).locator(
-        "button[type=submit]"
-    ).click()
+    choose_standard_shipping(page)
     expect(page.locator(".alert-danger")).to_have_count(0)  # the old error is not shown again
     page.get_by_role("button", name=re.compile("Demo payment, no card charged")).click()
     expect(page.locator("h1")).to_contain_text(re.compile(r"\d{5,}"))
