@@ -88,6 +88,7 @@ def test_product_page_gallery_and_add_to_basket(new_page):
         expect(page.locator(".alert-success").first).to_contain_text("QL Claw")
         expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "1")
         assert no_horizontal_overflow(page)
+        page.wait_for_load_state("load")  # the URL is the same before and after: wait for store.js
         page.locator(".alert .close").first.click()
         expect(page.locator(".alert-success")).to_have_count(0)
         assert page.console_errors == []
