@@ -7,3 +7,4 @@ class NewsletterConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from . import receivers  # noqa: F401  (subscribes shoppers who opted in at checkout)

@@ -65,7 +65,7 @@ from django.db.models import Sum
 from oscar.core.loading import get_model
 Order, Line = get_model("order", "Order"), get_model("order", "Line")
 StockRecord = get_model("partner", "StockRecord")
-from payments.models import CheckoutPayment, WebhookEvent
+from checkout.models import CheckoutPayment, WebhookEvent
 record = StockRecord.objects.get(product__upc="QLC-CLAW-01")
 if sys.argv[1] == "restock":
     # Enough for the whole run: running out is tested elsewhere, here every checkout must place.

@@ -18,7 +18,7 @@ urlpatterns = [
     path("dashboard/content/", apps.get_app_config("content_pages_dashboard").urls),
     path("newsletter/", include("newsletter.urls")),
     path("dashboard/newsletter/", apps.get_app_config("newsletter_dashboard").urls),
-    path("", include("payments.urls")),  # the Stripe webhook and dashboard refunds
+    path("", include("checkout.urls")),  # the Stripe webhook and dashboard refunds
     path("", include("article_comments.urls")),
     path("dashboard/comments/", apps.get_app_config("article_comments_dashboard").urls),
     path("", include(apps.get_app_config("oscar").urls[0])),

@@ -64,7 +64,7 @@ def walk_to_the_payment_page(page, email="guest@example.com"):
 def test_a_declined_card_keeps_the_basket_and_the_shopper_pays_again(page, demo_mode):
     from oscar.core.loading import get_model
 
-    from payments.models import CheckoutPayment
+    from checkout.models import CheckoutPayment
 
     Order = get_model("order", "Order")
     walk_to_the_payment_page(page)

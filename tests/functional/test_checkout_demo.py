@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from payments.models import CheckoutPayment
-from tests.payments_helpers import walk_to_payment
+from checkout.models import CheckoutPayment
+from tests.checkout_helpers import walk_to_payment
 
 pytestmark = pytest.mark.django_db
 

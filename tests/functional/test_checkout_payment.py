@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from payments.models import CheckoutPayment
-from tests import payments_helpers
-from tests.payments_helpers import ADDRESS, add_to_basket, walk_to_payment
+from checkout.models import CheckoutPayment
+from tests import checkout_helpers
+from tests.checkout_helpers import ADDRESS, add_to_basket, walk_to_payment
 
 pytestmark = pytest.mark.django_db
 
-fake_stripe = payments_helpers.fake_stripe  # a fixture, shared with the other payments tests
+fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
@@ -203,7 +203,7 @@ def test_a_declined_card_on_return_is_recorded_like_the_failure_webhook(django_a
 
 
 def test_demo_declines_exist_only_in_demo_mode(settings):
-    from payments import stripe_gateway
+    from checkout import stripe_gateway
 
     settings.DEBUG, settings.STRIPE_SECRET_KEY = True, ""
     intent = stripe_gateway.decline_demo_payment("demo_pi_abc")

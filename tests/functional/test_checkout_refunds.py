@@ -7,13 +7,13 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from payments import services
-from tests import payments_helpers
-from tests.payments_helpers import start_payment_for
+from checkout import placement
+from tests import checkout_helpers
+from tests.checkout_helpers import start_payment_for
 
 pytestmark = pytest.mark.django_db
 
-fake_stripe = payments_helpers.fake_stripe  # a fixture, shared with the other payments tests
+fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
 
 Transaction = get_model("payment", "Transaction")
 
@@ -21,7 +21,7 @@ Transaction = get_model("payment", "Transaction")
 @pytest.fixture
 def order(claw, fake_stripe):
     payment = start_payment_for(claw, 1)  # $55.94
-    return services.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id)).order
+    return placement.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id)).order
 
 
 def order_page(app, order, user):

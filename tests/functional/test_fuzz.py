@@ -11,7 +11,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.payments_helpers import WEBHOOK_SECRET, sign
+from tests.checkout_helpers import WEBHOOK_SECRET, sign
 
 pytestmark = pytest.mark.django_db
 

@@ -30,10 +30,10 @@ from newsletter import emails as newsletter_emails
 from newsletter.models import Subscriber
 from shop.mail import message_from_data, message_to_data
 from shop.tasks import deliver_email
+from tests.checkout_helpers import walk_to_payment
 from tests.comments_support import comment_form
 from tests.factories import ArticleFactory
 from tests.newsletter_support import SubscriberFactory
-from tests.payments_helpers import walk_to_payment
 from tests.unit.test_settings import PRODUCTION_ENV, ROOT
 
 Order = get_model("order", "Order")

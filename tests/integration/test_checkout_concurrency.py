@@ -1,0 +1,70 @@
+"""Many shoppers paying for the last units at once, on PostgreSQL (SQLite ignores row locks)."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+from oscar.core.loading import get_model
+
+from checkout import placement
+from checkout.models import CheckoutPayment
+from tests import checkout_helpers
+from tests.checkout_helpers import start_payment_for
+
+fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
+
+Order = get_model("order", "Order")
+StockRecord = get_model("partner", "StockRecord")
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking needs PostgreSQL; SQLite ignores it"),
+]
+
+
+def run_at_once(function, arguments):
+    """Call function(argument) for every argument in its own thread, all released together."""
+    barrier = threading.Barrier(len(arguments))
+
+    def call(argument):
+        try:
+            barrier.wait()
+            return function(argument)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
+        return list(pool.map(call, arguments))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_shoppers_for_the_last_ten_units(claw, fake_stripe):
+    StockRecord.objects.filter(product=claw).update(num_in_stock=10, num_allocated=0)
+    intents = [fake_stripe.succeed(start_payment_for(claw, 1, email=f"s{n}@example.com").intent_id) for n in range(20)]
+
+    placements = run_at_once(placement.place_order_for_payment_intent, intents)
+
+    record = StockRecord.objects.get(product=claw)
+    assert (record.num_in_stock, record.num_allocated) == (10, 10)
+    assert record.net_stock_level == 0
+    assert Order.objects.count() == 10
+    assert sum(p.order is not None for p in placements) == 10
+    refunded = CheckoutPayment.objects.filter(unplaced_reason=CheckoutPayment.OUT_OF_STOCK)
+    assert refunded.count() == 10
+    assert sorted(r["payment_intent"] for r in fake_stripe.refunds) == sorted(
+        refunded.values_list("intent_id", flat=True)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_doors_at_once_place_one_order(claw, fake_stripe):
+    intent = fake_stripe.succeed(start_payment_for(claw, 2).intent_id)
+
+    placements = run_at_once(placement.place_order_for_payment_intent, [intent] * 8)
+
+    assert Order.objects.count() == 1
+    assert sum(p.placed_now for p in placements) == 1
+    assert len({p.order.pk for p in placements}) == 1
+    assert StockRecord.objects.get(product=claw).num_allocated == 2
+    assert not fake_stripe.refunds
