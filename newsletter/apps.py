@@ -6,5 +6,5 @@ class NewsletterConfig(AppConfig):
     verbose_name = "Newsletter"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
-        from . import receivers  # noqa: F401  (subscribes shoppers who opted in at checkout)
+        # Registers the system checks, and subscribes shoppers who opted in at checkout.
+        from . import checks, receivers  # noqa: F401
