@@ -1,0 +1,371 @@
+"""Settings shared by every profile. Values that differ per machine come from the environment."""
+
+from pathlib import Path
+
+import csp.constants as csp
+import environ
+from django.urls import reverse_lazy
+from oscar.defaults import *  # noqa: F403  (Oscar's documented way to load its defaults)
+from oscar.defaults import OSCAR_DASHBOARD_NAVIGATION
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+# A developer may keep local overrides in .env; it is git-ignored and never required.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("SECRET_KEY")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+if env("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "shop.cache.StoreRedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+# Email leaves the request (shop/mail.py): EMAIL_BACKEND queues each message after the commit and
+# the huey worker delivers it through EMAIL_DELIVERY_BACKEND, EMAIL_URL's backend (console, SMTP).
+EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "shop.mail.QueuedEmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server must not hold a worker
+EMAIL_DELIVERY_RETRIES = 5
+EMAIL_DELIVERY_RETRY_DELAY = 60  # seconds
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QL Claw <hello@qlclaw.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+STORE_STAFF_EMAILS = env.list("STORE_STAFF_EMAILS", default=["orders@qlclaw.example"])
+
+# The task queue (huey). Here: a SQLite file, worked by the consumer `make run` starts beside
+# runserver, so development needs no extra service. Production: Redis (production.py).
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "qlclaw",
+    "filename": str(VAR_DIR / "huey.sqlite3"),
+    "immediate": False,  # djhuey's default follows DEBUG, which would send in the request again
+    "results": False,  # nothing reads task results; do not keep them
+    "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 2.0, "graceful_signal": "TERM",
+                 "shutdown_timeout": EMAIL_TIMEOUT + 10},
+}
+
+# Stripe (wired by the checkout). Empty in dev means demo payments.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# Empty: Stripe offers the payment methods enabled in its Dashboard (automatic_payment_methods).
+# Naming them (e.g. "card") is for tests against localstripe, which only knows payment_method_types.
+STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=[])
+STRIPE_WEBHOOK_TOLERANCE = 300  # seconds: older signed events are refused as replays
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.flatpages",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "shop.config.ShopConfig",
+    "content_pages",
+    "article_comments",
+    "article_comments.dashboard.apps.CommentsDashboardConfig",
+    # Oscar's checkout, forked, with the payment (before Oscar, whose templates it overrides).
+    "checkout.apps.CheckoutConfig",
+    "content_pages.dashboard.apps.ContentDashboardConfig",
+    "newsletter",
+    "newsletter.dashboard.apps.NewsletterDashboardConfig",
+    "oscar.config.Shop",
+    "oscar.apps.analytics.apps.AnalyticsConfig",
+    "oscar.apps.address.apps.AddressConfig",
+    "shop.apps.shipping.apps.ShippingConfig",
+    "catalogue.apps.CatalogueConfig",
+    "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
+    "oscar.apps.communication.apps.CommunicationConfig",
+    "shop.apps.partner.apps.PartnerConfig",
+    "oscar.apps.basket.apps.BasketConfig",
+    "oscar.apps.payment.apps.PaymentConfig",
+    "oscar.apps.offer.apps.OfferConfig",
+    "oscar.apps.order.apps.OrderConfig",
+    "oscar.apps.customer.apps.CustomerConfig",
+    "oscar.apps.search.apps.SearchConfig",
+    "oscar.apps.voucher.apps.VoucherConfig",
+    "oscar.apps.wishlists.apps.WishlistsConfig",
+    "oscar.apps.dashboard.apps.DashboardConfig",
+    "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
+    "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
+    "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
+    "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig",
+    "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
+    "oscar.apps.dashboard.partners.apps.PartnersDashboardConfig",
+    "oscar.apps.dashboard.pages.apps.PagesDashboardConfig",
+    "oscar.apps.dashboard.ranges.apps.RangesDashboardConfig",
+    "oscar.apps.dashboard.reviews.apps.ReviewsDashboardConfig",
+    "oscar.apps.dashboard.vouchers.apps.VouchersDashboardConfig",
+    "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
+    "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
+    "widget_tweaks",
+    "haystack",
+    "treebeard",
+    "sorl.thumbnail",
+    "django_tables2",
+    "huey.contrib.djhuey",
+]
+
+SITE_ID = 1
+
+# How many proxies (TLS terminator, load balancer) stand in front of the app and append to
+# X-Forwarded-For; the rate limits count per client address (shop.security.ClientAddressMiddleware).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+MIDDLEWARE = [
+    "shop.security.ClientAddressMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed here; static files come pre-compressed from WhiteNoise. Django's
+    # GZip middleware pads responses against BREACH-style attacks on tokens in the page.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shop.security.StoreCSPMiddleware",
+    "shop.security.PermissionsPolicyMiddleware",
+    "shop.ratelimits.RateLimitMiddleware",
+    "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+    "oscar.apps.basket.middleware.BasketMiddleware",
+    # The basket page gives back a basket frozen for an unfinished payment (after Oscar's, which loads baskets).
+    "checkout.middleware.ReturnFrozenBasketMiddleware",
+    # Last, so a cached page still passes through everything above (see shop/pagecache.py).
+    "shop.pagecache.AnonymousPageCacheMiddleware",
+]
+
+# Whole pages cached for anonymous shoppers with no basket (shop/pagecache.py). Never basket,
+# checkout, account or dashboard views.
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)
+PAGE_CACHE_VIEWS = [
+    "home",
+    "catalogue:index",
+    "catalogue:category",
+    "catalogue:detail",
+    "content_pages:article-list",
+    "content_pages:article-detail",
+    "content_pages:tutorial-list",
+]
+# Saving or deleting a row of these apps makes every cached page stale.
+PAGE_CACHE_APPS = [
+    "catalogue", "partner", "reviews", "shipping", "offer", "content_pages", "article_comments", "flatpages",
+]
+# Hidden form fields whose value is made fresh on every hit: {input name: function(old value)}.
+PAGE_CACHE_FRESH_FIELDS = {"ts": "article_comments.tokens.refresh_form_token"}
+
+# Content-Security-Policy (django-csp 4): the storefront's policy. shop.security widens it only on
+# the pages that need Stripe, the video players or Oscar's dashboard handlers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.NONE],
+        "script-src": [csp.SELF, csp.NONCE],
+        # Inline style attributes (Oscar's basket, TinyMCE) are allowed; inline scripts are not.
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", *env.list("CSP_MEDIA_HOSTS", default=[])],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "object-src": [csp.NONE],
+    }
+}
+# Features no page uses are switched off; payment stays with Stripe's frames, video with the players.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "usb": [],
+    "payment": ["self", '"https://js.stripe.com"'],
+    "fullscreen": ["self", '"https://www.youtube-nocookie.com"', '"https://player.vimeo.com"'],
+}
+
+# Sign-in and add-to-basket POSTs (shop/ratelimits.py), per IP and, for sign-in, per account.
+STORE_LOGIN_RATE = env("STORE_LOGIN_RATE", default="10/m")
+STORE_BASKET_ADD_RATE = env("STORE_BASKET_ADD_RATE", default="60/m")
+
+ROOT_URLCONF = "shop.urls"
+WSGI_APPLICATION = "shop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # shop/templates overrides Oscar's templates because the "shop" app is installed before
+        # Oscar's apps. Listing it in DIRS as well would make a same-name {% extends %} (our
+        # catalogue/detail.html extends Oscar's) load our own file twice.
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.template.context_processors.i18n",
+                "django.contrib.messages.context_processors.messages",
+                "oscar.apps.search.context_processors.search_form",
+                "oscar.apps.checkout.context_processors.checkout",
+                "oscar.apps.communication.notifications.context_processors.notifications",
+                "oscar.core.context_processors.metadata",
+            ],
+        },
+    }
+]
+
+AUTHENTICATION_BACKENDS = [
+    "oscar.apps.customer.auth_backends.EmailBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_REDIRECT_URL = "/"
+
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default; links typed without a scheme become https
+
+LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en-us", "English")]
+TIME_ZONE = "America/New_York"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "shop" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)  # see shop/urls.py
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Search: Whoosh, as in Oscar's sandbox. Haystack's SimpleEngine leaves the catalogue empty.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": env("WHOOSH_PATH", default=str(VAR_DIR / "whoosh_index")),
+        "INCLUDE_SPELLING": True,
+    }
+}
+
+THUMBNAIL_DEBUG = False
+THUMBNAIL_FORMAT = "WEBP"  # a third smaller than JPEG at the same quality; every current browser shows it
+THUMBNAIL_KEY_PREFIX = "qlclaw"
+
+# The store: a US shop selling in dollars.
+OSCAR_SHOP_NAME = "QL Claw"
+OSCAR_SHOP_TAGLINE = "Release your low back at home"
+OSCAR_HOMEPAGE = reverse_lazy("home")
+OSCAR_DEFAULT_CURRENCY = "USD"
+OSCAR_CURRENCY_FORMAT = {"USD": {"currency_digits": True, "format_type": "standard"}}
+OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
+OSCAR_ALLOW_ANON_CHECKOUT = True
+OSCAR_ALLOW_ANON_REVIEWS = False
+OSCAR_MODERATE_REVIEWS = True
+OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "line1", "line4", "state", "postcode", "country")
+OSCAR_PRODUCTS_PER_PAGE = 12
+OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
+
+# Free standard shipping starts here (USD); seed_demo writes it onto the shipping method.
+STORE_FREE_SHIPPING_THRESHOLD = env.int("STORE_FREE_SHIPPING_THRESHOLD", default=75)
+
+OSCAR_DASHBOARD_NAVIGATION = [dict(section) for section in OSCAR_DASHBOARD_NAVIGATION]
+for _section in OSCAR_DASHBOARD_NAVIGATION:
+    if any(child.get("url_name") == "dashboard:page-list" for child in _section.get("children", [])):
+        _section["children"] = [
+            {"label": "Articles", "url_name": "content_pages_dashboard:content-article-list"},
+            {"label": "Tutorial videos", "url_name": "content_pages_dashboard:content-video-list"},
+            *_section["children"],
+        ]
+    # Oscar hides the shipping dashboard; our shipping methods live in the database, so show it.
+    if any(child.get("url_name") == "dashboard:order-list" for child in _section.get("children", [])):
+        _section["children"] = [
+            *_section["children"],
+            {"label": "Shipping charges", "url_name": "dashboard:shipping-method-list"},
+        ]
+OSCAR_DASHBOARD_NAVIGATION.append(
+    {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}
+)
+for _section in OSCAR_DASHBOARD_NAVIGATION:
+    # Article comments are moderated in the Content section, beside Oscar's product reviews.
+    if any(child.get("url_name") == "dashboard:reviews-list" for child in _section.get("children", [])):
+        _section["children"] = [
+            *_section["children"],
+            {"label": "Comments", "url_name": "article_comments_dashboard:comments-list"},
+        ]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Oscar logs every missing thumbnail source at ERROR; warnings are enough.
+        "sorl.thumbnail": {"level": "WARNING"},
+        # Oscar's stock alerts log every product save at INFO, which floods seed_demo.
+        "oscar.alerts": {"level": "WARNING"},
+        # The task worker's own lines, through the same handler (run_huey adds none of its own then).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+STORE_HERO_PRODUCT_UPC = env("STORE_HERO_PRODUCT_UPC", default="QLC-CLAW-01")
+STORE_SITE_DOMAIN = env("STORE_SITE_DOMAIN", default="127.0.0.1:8000")
+
+# The group seed_demo gives the dashboard permissions a store manager needs.
+STORE_STAFF_GROUP = "Store staff"
+STORE_STAFF_APPS = [
+    "catalogue", "partner", "order", "shipping", "offer", "voucher", "reviews", "payment",
+    "communication", "flatpages", "customer", "address", "content_pages",
+    "newsletter", "article_comments",
+]
+CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
+
+# Newsletter. Links in its emails start from NEWSLETTER_BASE_URL, never from the request's Host
+# header; production (DEBUG off) must use https (system check newsletter.E001).
+NEWSLETTER_BASE_URL = env("NEWSLETTER_BASE_URL", default=f"{'http' if DEBUG else 'https'}://{STORE_SITE_DOMAIN}")
+NEWSLETTER_CONFIRMATION_MAX_AGE = env.int("NEWSLETTER_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)  # seconds
+NEWSLETTER_EMAIL_INTERVAL = 3600  # seconds: at most one sign-up email per address in this time
+NEWSLETTER_SIGNUP_RATE = env("NEWSLETTER_SIGNUP_RATE", default="10/h")  # sign-up POSTs per IP (django-ratelimit)
+
+# Article comments (article_comments/conf.py documents each one). Links in their emails start from
+# COMMENTS_BASE_URL, never from the request's Host header. Rates are django-ratelimit's "N/period".
+COMMENTS_BASE_URL = env("COMMENTS_BASE_URL", default=f"{'http' if DEBUG else 'https'}://{STORE_SITE_DOMAIN}")
+COMMENTS_TRUST_RETURNING_AUTHORS = env.bool("COMMENTS_TRUST_RETURNING_AUTHORS", default=True)
+COMMENTS_PER_PAGE = 20
+COMMENTS_MAX_LENGTH = 3000
+COMMENTS_MAX_LINKS = 2
+COMMENTS_MIN_SUBMIT_SECONDS = 3
+COMMENTS_FORM_MAX_AGE = 2 * 3600  # seconds
+COMMENTS_CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds
+COMMENTS_RATE_PER_IP = env("COMMENTS_RATE_PER_IP", default="10/h")
+COMMENTS_RATE_PER_EMAIL = env("COMMENTS_RATE_PER_EMAIL", default="5/h")
