@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The store's public address in development: the Site's domain and every link in an email follow
+# it. Passed to the commands of `make run` only (the tests and prod-local set their own).
+SITE_URL ?= http://$(HOST):$(PORT)
 PORT_PROD ?= 8001
 PYTEST_ARGS ?=
 
 .PHONY: run test install install-dev migrate seed staff lint check clean prod-local bench soak lighthouse
 
 run: install migrate seed ## Serve the store with demo data on SQLite, and the email worker beside it
-	$(BIN)/python scripts/run_dev.py $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python scripts/run_dev.py $(HOST):$(PORT)
 
 test: install-dev node_modules/.installed ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -43,8 +46,9 @@ node_modules/.installed: package.json package-lock.json
 migrate: install
 	$(MANAGE) migrate --noinput
 
+# seed_demo runs setup_store first, which points the Site at SITE_URL: an existing database follows PORT.
 seed: install
-	$(MANAGE) seed_demo
+	SITE_URL=$(SITE_URL) $(MANAGE) seed_demo
 
 staff: install migrate ## Create a staff login for the dashboard (asks for a password)
 	$(MANAGE) createsuperuser

@@ -2,9 +2,8 @@
 
 from django.conf import settings
 
+# Links in the emails start from settings.SITE_URL (shop.links), like every email link of the store.
 DEFAULTS = {
-    # Where links in the emails point (scheme and host, no trailing slash).
-    "COMMENTS_BASE_URL": "http://127.0.0.1:8000",
     # Published comments per page under an article (top-level comments; replies ride along).
     "COMMENTS_PER_PAGE": 20,
     # "newest" or "oldest": the order an article's comments have when the reader has not chosen.

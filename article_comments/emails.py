@@ -9,6 +9,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from shop.links import absolute_url
+
 from . import conf, tokens
 
 logger = logging.getLogger(__name__)
@@ -29,12 +31,8 @@ def _send_after_commit(template, to, context, headers=None):
     transaction.on_commit(send)
 
 
-def _absolute(path):
-    return conf.get("COMMENTS_BASE_URL").rstrip("/") + path
-
-
 def send_confirmation_request(comment):
-    url = _absolute(reverse("article_comments:confirm", kwargs={"token": tokens.confirmation_token(comment)}))
+    url = absolute_url(reverse("article_comments:confirm", kwargs={"token": tokens.confirmation_token(comment)}))
     context = {
         "comment": comment,
         "article": comment.article,
@@ -46,14 +44,14 @@ def send_confirmation_request(comment):
 
 
 def send_staff_reply_notice(thread, reply):
-    unsubscribe_url = _absolute(
+    unsubscribe_url = absolute_url(
         reverse("article_comments:unsubscribe", kwargs={"token": tokens.unsubscribe_token(thread)})
     )
     context = {
         "thread": thread,
         "reply": reply,
         "article": thread.article,
-        "reply_url": _absolute(reply.get_absolute_url()),
+        "reply_url": absolute_url(reply.get_absolute_url()),
         "unsubscribe_url": unsubscribe_url,
         "shop_name": settings.OSCAR_SHOP_NAME,
     }

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from shop.links import absolute_url
+
 from . import links
 
 
@@ -25,7 +27,7 @@ def send_confirmation(subscriber):
 
 
 def send_welcome(subscriber):
-    send_to_subscriber(subscriber, "welcome", {"store_url": links.absolute_url(reverse("home"))})
+    send_to_subscriber(subscriber, "welcome", {"store_url": absolute_url(reverse("home"))})
 
 
 def send_to_subscriber(subscriber, template, context):

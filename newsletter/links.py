@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from shop import signing
+from shop.links import absolute_url
 
 CONFIRMATION = signing.TokenKind("newsletter.confirm")
 # Untimestamped, as the links already in mailboxes were made: they must keep working.
@@ -17,10 +18,6 @@ UNSUBSCRIBE = signing.TokenKind("newsletter.unsubscribe", timestamped=False)
 
 InvalidToken = signing.BadToken  # the link is not one we made: tampered, truncated or garbled
 ExpiredToken = signing.ExpiredToken  # ours, but older than NEWSLETTER_CONFIRMATION_MAX_AGE
-
-
-def absolute_url(path):
-    return settings.NEWSLETTER_BASE_URL.rstrip("/") + path
 
 
 class UsedToken(InvalidToken):

@@ -32,7 +32,8 @@ def production_env(port):
     # No TLS on loopback: a real deploy keeps the redirect on, behind its TLS proxy.
     env.setdefault("SECURE_SSL_REDIRECT", "false")
     env.setdefault("SERVE_MEDIA", "true")
-    env.setdefault("STORE_SITE_DOMAIN", f"127.0.0.1:{port}")
+    # Production requires an https SITE_URL; email links here point at a TLS proxy that is not there.
+    env.setdefault("SITE_URL", f"https://127.0.0.1:{port}")
     for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         env.setdefault(name, f"{name.lower()}_local_{secrets.token_hex(8)}")
     return env

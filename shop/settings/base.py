@@ -1,9 +1,11 @@
 """Settings shared by every profile. Values that differ per machine come from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import csp.constants as csp
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to load its defaults)
 from oscar.defaults import OSCAR_DASHBOARD_NAVIGATION
@@ -18,6 +20,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+# The store's public address: scheme and host (and port), no path. The Site's domain (setup_store)
+# and every absolute link in an email (shop.links.absolute_url) come from it, never from a
+# request's Host header. Production requires it, with https.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_site_url = urlsplit(SITE_URL)
+if _site_url.scheme not in ("http", "https") or not _site_url.hostname or _site_url.path or _site_url.query:
+    raise ImproperlyConfigured(f"SITE_URL must be a scheme and a host, e.g. https://shop.example.com, not {SITE_URL!r}")
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -295,8 +304,9 @@ OSCAR_MODERATE_REVIEWS = True
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "line1", "line4", "state", "postcode", "country")
 OSCAR_PRODUCTS_PER_PAGE = 12
 OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
+OSCAR_URL_SCHEMA = _site_url.scheme  # Oscar's {% absolute_url site.domain path %} in its emails
 
-# Free standard shipping starts here (USD); seed_demo writes it onto the shipping method.
+# Free standard shipping starts here (USD); setup_store writes it onto the shipping method it creates.
 STORE_FREE_SHIPPING_THRESHOLD = env.int("STORE_FREE_SHIPPING_THRESHOLD", default=75)
 
 OSCAR_DASHBOARD_NAVIGATION = [dict(section) for section in OSCAR_DASHBOARD_NAVIGATION]
@@ -339,9 +349,8 @@ LOGGING = {
     },
 }
 STORE_HERO_PRODUCT_UPC = env("STORE_HERO_PRODUCT_UPC", default="QLC-CLAW-01")
-STORE_SITE_DOMAIN = env("STORE_SITE_DOMAIN", default="127.0.0.1:8000")
 
-# The group seed_demo gives the dashboard permissions a store manager needs.
+# The group setup_store gives the dashboard permissions a store manager needs.
 STORE_STAFF_GROUP = "Store staff"
 STORE_STAFF_APPS = [
     "catalogue", "partner", "order", "shipping", "offer", "voucher", "reviews", "payment",
@@ -350,16 +359,14 @@ STORE_STAFF_APPS = [
 ]
 CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
 
-# Newsletter. Links in its emails start from NEWSLETTER_BASE_URL, never from the request's Host
-# header; production (DEBUG off) must use https (system check newsletter.E001).
-NEWSLETTER_BASE_URL = env("NEWSLETTER_BASE_URL", default=f"{'http' if DEBUG else 'https'}://{STORE_SITE_DOMAIN}")
+# Newsletter. Links in its emails start from SITE_URL; without DEBUG it must be https (system check
+# newsletter.E001: mailbox providers honour one-click unsubscribe over https only).
 NEWSLETTER_CONFIRMATION_MAX_AGE = env.int("NEWSLETTER_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)  # seconds
 NEWSLETTER_EMAIL_INTERVAL = 3600  # seconds: at most one sign-up email per address in this time
 NEWSLETTER_SIGNUP_RATE = env("NEWSLETTER_SIGNUP_RATE", default="10/h")  # sign-up POSTs per IP (django-ratelimit)
 
 # Article comments (article_comments/conf.py documents each one). Links in their emails start from
-# COMMENTS_BASE_URL, never from the request's Host header. Rates are django-ratelimit's "N/period".
-COMMENTS_BASE_URL = env("COMMENTS_BASE_URL", default=f"{'http' if DEBUG else 'https'}://{STORE_SITE_DOMAIN}")
+# SITE_URL. Rates are django-ratelimit's "N/period".
 COMMENTS_TRUST_RETURNING_AUTHORS = env.bool("COMMENTS_TRUST_RETURNING_AUTHORS", default=True)
 COMMENTS_PER_PAGE = 20
 COMMENTS_MAX_LENGTH = 3000

@@ -23,6 +23,11 @@ for _name in ("SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRI
         raise ImproperlyConfigured(f"{_name} is set but empty; production needs a real value.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the store's host(s) in production.")
+# The store's public https address: the Site's domain and every link in an email start from it
+# (shop/links.py). Its host must be in ALLOWED_HOSTS too (system check newsletter.W001).
+SITE_URL = env("SITE_URL").rstrip("/")
+if not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(f"SITE_URL must be the store's https:// address in production, not {SITE_URL!r}.")
 
 # Redis is shared by every gunicorn worker and every app server: the cache, the sessions and the
 # rate limits (django-ratelimit counts in the default cache) must be, or each worker counts alone.
@@ -106,4 +111,3 @@ CSRF_COOKIE_SAMESITE = "Lax"
 OSCAR_BASKET_COOKIE_SECURE = True
 OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
-OSCAR_URL_SCHEMA = "https"

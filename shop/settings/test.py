@@ -5,6 +5,8 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# As in production: https, and a host in ALLOWED_HOSTS (the test client's).
+os.environ.setdefault("SITE_URL", "https://testserver")
 _tmp = tempfile.mkdtemp(prefix="qlclaw-test-")
 os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))
 os.environ.setdefault("WHOOSH_PATH", os.path.join(_tmp, "whoosh"))

@@ -170,7 +170,7 @@ def test_signups_are_rate_limited_per_ip(django_app, settings, frozen_window):
 
 
 def test_links_in_emails_ignore_the_host_header(django_app, settings, mailoutbox, django_capture_on_commit_callbacks):
-    settings.NEWSLETTER_BASE_URL = "https://shop.example.com"
+    settings.SITE_URL = "https://shop.example.com"
     with django_capture_on_commit_callbacks(execute=True):
         django_app.post(SUBSCRIBE, {"email": "ann@example.com"}, extra_environ={"HTTP_HOST": "localhost"})
     assert confirmation_link(mailoutbox[0]).startswith("https://shop.example.com/newsletter/confirm/")

@@ -85,6 +85,20 @@ def test_staff_reply_attaches_to_the_thread_and_approves_it(staff_user, django_c
     assert [m.to for m in mail.outbox] == [[question.email]]
 
 
+def test_links_in_comment_emails_start_from_site_url(staff_user, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://shop.example.com"
+    article = ArticleFactory(slug="psoas")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_comment(article=article, body="Hi", name="Dana", email="dana@example.com")
+    question = CommentFactory(article=article, email="lee@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_as_staff(question, staff_user, "Thanks for asking")
+    confirm, reply = mail.outbox
+    assert "https://shop.example.com/comments/confirm/" in confirm.body
+    assert "https://shop.example.com/learn/psoas/#comment-" in reply.body
+    assert reply.extra_headers["List-Unsubscribe"].startswith("<https://shop.example.com/comments/unsubscribe/")
+
+
 def test_verified_buyers_in_one_query(claw, customer, django_assert_num_queries):
     article = article_selling(claw)
     order_for(claw, guest_email="Buyer@Example.com")

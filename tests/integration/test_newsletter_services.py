@@ -240,7 +240,7 @@ def test_an_unsubscribe_link_of_a_deleted_subscriber_is_harmless():
 
 
 def test_the_confirmation_email_has_text_and_html_and_nothing_to_sell(send, mailoutbox, settings):
-    settings.NEWSLETTER_BASE_URL = "https://shop.example.com"
+    settings.SITE_URL = "https://shop.example.com"
     send(services.request_subscription, "ann@example.com", source="footer", ip=None)
     [message] = mailoutbox
     link = confirmation_link(message)
@@ -256,7 +256,7 @@ def test_the_confirmation_email_has_text_and_html_and_nothing_to_sell(send, mail
 
 
 def test_list_emails_carry_one_click_unsubscribe_headers(send, mailoutbox, settings):
-    settings.NEWSLETTER_BASE_URL = "https://shop.example.com"
+    settings.SITE_URL = "https://shop.example.com"
     send(services.request_subscription, "ann@example.com", source="footer", ip=None)
     send(services.confirm_subscription, token_from(mailoutbox[0]), ip=None)
     welcome = mailoutbox[1]

@@ -152,25 +152,31 @@ def test_unsubscribe_tokens_never_expire_and_are_not_confirmation_tokens():
         links.read_unsubscribe_token(links.make_confirmation_token(SUBSCRIBER))
 
 
-@override_settings(NEWSLETTER_BASE_URL="https://shop.example.com/")
-def test_absolute_urls_come_from_the_setting():
-    assert links.absolute_url("/newsletter/confirmed/") == "https://shop.example.com/newsletter/confirmed/"
+@override_settings(SITE_URL="https://shop.example.com/")
+def test_links_come_from_site_url():
+    assert links.confirmation_url(SUBSCRIBER).startswith("https://shop.example.com/newsletter/confirm/")
+    assert links.unsubscribe_url(SUBSCRIBER).startswith("https://shop.example.com/newsletter/unsubscribe/")
 
 
-def test_without_debug_the_default_base_url_is_https(settings):
+def test_the_test_profile_passes_the_checks(settings):
     assert settings.DEBUG is False
-    assert settings.NEWSLETTER_BASE_URL.startswith("https://")
-    assert checks.check_base_url(None) == []
+    assert settings.SITE_URL.startswith("https://")
+    assert checks.check_site_url(None) == []
 
 
-@override_settings(DEBUG=False, NEWSLETTER_BASE_URL="http://127.0.0.1:8000")
+@override_settings(DEBUG=False, SITE_URL="http://127.0.0.1:8000")
 def test_check_refuses_plain_http_in_production():
-    assert [problem.id for problem in checks.check_base_url(None)] == ["newsletter.E001"]
+    assert [problem.id for problem in checks.check_site_url(None)] == ["newsletter.E001"]
 
 
-@override_settings(DEBUG=False, NEWSLETTER_BASE_URL="https://elsewhere.example", ALLOWED_HOSTS=["shop.example.com"])
+@override_settings(DEBUG=True, SITE_URL="http://127.0.0.1:8000")
+def test_check_lets_development_use_http():
+    assert checks.check_site_url(None) == []
+
+
+@override_settings(DEBUG=False, SITE_URL="https://elsewhere.example", ALLOWED_HOSTS=["shop.example.com"])
 def test_check_warns_when_links_would_point_at_another_host():
-    assert [problem.id for problem in checks.check_base_url(None)] == ["newsletter.W001"]
+    assert [problem.id for problem in checks.check_site_url(None)] == ["newsletter.W001"]
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,11 @@ PRODUCTION_ENV = {
     "STRIPE_SECRET_KEY": "sk_test_123",
     "STRIPE_PUBLISHABLE_KEY": "pk_test_123",
     "STRIPE_WEBHOOK_SECRET": "whsec_123",
+    "SITE_URL": "https://shop.example.com",
 }
 
 
-def load_production_settings(**overrides):
+def load_production_settings(show="settings.DEBUG", **overrides):
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and not k.startswith("DJANGO_")}
     env.update(PRODUCTION_ENV)
     for key, value in overrides.items():
@@ -28,7 +29,7 @@ def load_production_settings(**overrides):
         else:
             env[key] = value
     env["DJANGO_SETTINGS_MODULE"] = "shop.settings.production"
-    code = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"
+    code = f"import django; from django.conf import settings; django.setup(); print({show})"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -48,6 +49,7 @@ def test_production_starts_with_everything_set():
         "STRIPE_SECRET_KEY",
         "STRIPE_PUBLISHABLE_KEY",
         "STRIPE_WEBHOOK_SECRET",
+        "SITE_URL",
     ],
 )
 def test_production_without_a_required_setting_fails_loudly(missing):
@@ -55,6 +57,20 @@ def test_production_without_a_required_setting_fails_loudly(missing):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["http://shop.example.com", "shop.example.com", "https://", ""])
+def test_production_refuses_a_site_url_that_is_not_https(site_url):
+    result = load_production_settings(SITE_URL=site_url)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SITE_URL" in result.stderr
+
+
+def test_links_and_oscar_follow_site_url():
+    result = load_production_settings("settings.SITE_URL, settings.OSCAR_URL_SCHEMA", SITE_URL="https://shop.example.com/")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://shop.example.com", "https"]
 
 
 def test_production_rejects_an_empty_secret():
@@ -68,7 +84,8 @@ def test_check_deploy_has_nothing_to_say_about_production():
     env.update(PRODUCTION_ENV)
     # A secret as random as a real one: check --deploy rightly flags "xxx...".
     env["SECRET_KEY"] = "k3Yq-9vTz_Lw2bRj7NcHx4pGm8sAeU1oDfWi6tKy0QlZ5VnBr-Ju_MhOaXgPeSdC"
-    env["ALLOWED_HOSTS"] = env["STORE_SITE_DOMAIN"] = "shop.example.com"
+    env["ALLOWED_HOSTS"] = "shop.example.com"
+    env["SITE_URL"] = "https://shop.example.com"
     env["DJANGO_SETTINGS_MODULE"] = "shop.settings.production"
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

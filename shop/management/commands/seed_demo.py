@@ -1,14 +1,12 @@
-"""Load the store's demo data. Safe to run again: it creates what is missing and leaves
-anything staff have changed (prices, stock, copy, images) as it is."""
+"""Load the store's demo data: products, images, articles and videos. It runs setup_store first
+(Site, shipping, staff group), so a fresh database becomes a demo store in one command. Safe to
+run again: it creates what is missing and leaves anything staff have changed (prices, stock,
+copy, images) as it is."""
 
-import shutil
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
-from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -29,14 +27,12 @@ from content_pages.models import (
 from content_pages.video import parse_video_url
 from shop.demo import content, illustrations
 
-Country = get_model("address", "Country")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductCategory = get_model("catalogue", "ProductCategory")
 ProductImage = get_model("catalogue", "ProductImage")
-OrderAndItemCharges = get_model("shipping", "OrderAndItemCharges")
 
 CLAW_DESCRIPTION = """
 <p>The QL Claw is a self-massage tool shaped for the deep muscles that hands, balls and foam
@@ -102,42 +98,17 @@ PRODUCTS = [
 
 
 class Command(BaseCommand):
-    help = "Create the QL Claw demo catalogue, stock and shipping methods (idempotent)."
+    help = "Set up the store (setup_store), then add the demo catalogue, stock, articles and videos (idempotent)."
 
     def handle(self, *args, **options):
+        call_command("setup_store", verbosity=options["verbosity"], stdout=self.stdout)
         with transaction.atomic():
-            self.seed_site()
-            us = self.seed_country()
             partner, _ = Partner.objects.get_or_create(code="qlclaw-us", defaults={"name": "QL Claw US"})
             for spec in PRODUCTS:
                 self.seed_product(spec, partner)
-            self.seed_shipping(us)
-            self.seed_staff_group()
             self.seed_content()
-        self.copy_missing_image()
         call_command("update_index", remove=True, verbosity=0)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
-
-    def seed_site(self):
-        site = Site.objects.get_current()
-        if site.domain == "example.com":
-            site.domain = settings.STORE_SITE_DOMAIN
-            site.name = settings.OSCAR_SHOP_NAME
-            site.save()
-
-    def seed_country(self):
-        us, _ = Country.objects.get_or_create(
-            iso_3166_1_a2="US",
-            defaults={
-                "iso_3166_1_a3": "USA",
-                "iso_3166_1_numeric": "840",
-                "printable_name": "United States",
-                "name": "United States of America",
-                "is_shipping_country": True,
-                "display_order": 10,
-            },
-        )
-        return us
 
     def seed_product(self, spec, partner):
         product_class, _ = ProductClass.objects.get_or_create(
@@ -174,29 +145,6 @@ class Command(BaseCommand):
                 image.original.save(f"{spec['slug']}-{order + 1}.png", ContentFile(getattr(illustrations, drawing)()))
         verb = "Created" if created else "Kept"
         self.stdout.write(f"{verb} {product.title}")
-
-    def seed_shipping(self, us):
-        methods = [
-            {
-                "code": "standard",
-                "name": "Standard shipping (3-5 business days)",
-                "description": "USPS Priority Mail, tracked. Free on orders over the threshold.",
-                "price_per_order": Decimal("5.95"),
-                "free_shipping_threshold": Decimal(settings.STORE_FREE_SHIPPING_THRESHOLD),
-            },
-            {
-                "code": "express",
-                "name": "Express shipping (1-2 business days)",
-                "description": "UPS Next Day Air for orders placed before 2 pm Eastern.",
-                "price_per_order": Decimal("19.95"),
-                "free_shipping_threshold": None,
-            },
-        ]
-        for spec in methods:
-            code = spec.pop("code")
-            method, created = OrderAndItemCharges.objects.get_or_create(code=code, defaults=spec)
-            if created:
-                method.countries.add(us)
 
     def seed_content(self):
         """The psoas article, a second article and three tutorial videos, linked to the QL Claw."""
@@ -241,18 +189,3 @@ class Command(BaseCommand):
                 for order, video in enumerate(videos.values()):
                     ArticleVideo.objects.create(article=article, video=video, sort_order=order)
             self.stdout.write(f"Created article {article.title}")
-
-    def seed_staff_group(self):
-        """Oscar 4.2's dashboard checks model permissions, not just is_staff. Staff accounts
-        join this group to run the store without being superusers."""
-        group, _ = Group.objects.get_or_create(name=settings.STORE_STAFF_GROUP)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label__in=settings.STORE_STAFF_APPS))
-
-    def copy_missing_image(self):
-        """Oscar's thumbnailer needs its "no image" placeholder inside MEDIA_ROOT."""
-        import oscar
-
-        target = Path(settings.MEDIA_ROOT) / settings.OSCAR_MISSING_IMAGE_URL
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(Path(oscar.__file__).parent / "static/oscar/img/image_not_found.jpg", target)
