@@ -1,6 +1,5 @@
 import math
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -9,10 +8,10 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from .conf import PRODUCT_MODEL
 from .sanitize import sanitize_html
 from .video import PROVIDER_CHOICES, VideoRef, parse_video_url
 
-PRODUCT_MODEL = getattr(settings, "CONTENT_PAGES_PRODUCT_MODEL", "catalogue.Product")
 WORDS_PER_MINUTE = 200
 
 

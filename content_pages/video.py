@@ -18,6 +18,10 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^[0-9]{6,12}$")
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com", "www.youtube-nocookie.com"}
 _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
+# Where the players are framed from once the visitor presses play (see conf.VIDEO_SHOWN).
+# youtube-nocookie and Vimeo's dnt=1 set no tracking cookies before the visitor plays.
+YOUTUBE_PLAYER, VIMEO_PLAYER = "https://www.youtube-nocookie.com", "https://player.vimeo.com"
+PLAYER_ORIGINS = (YOUTUBE_PLAYER, VIMEO_PLAYER)
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,9 @@ class VideoRef:
 
     @property
     def embed_url(self):
-        # youtube-nocookie and Vimeo's dnt=1 set no tracking cookies before the visitor plays.
         if self.provider == YOUTUBE:
-            return f"https://www.youtube-nocookie.com/embed/{self.video_id}?autoplay=1&rel=0"
-        return f"https://player.vimeo.com/video/{self.video_id}?autoplay=1&dnt=1"
+            return f"{YOUTUBE_PLAYER}/embed/{self.video_id}?autoplay=1&rel=0"
+        return f"{VIMEO_PLAYER}/video/{self.video_id}?autoplay=1&dnt=1"
 
 
 def parse_video_url(url):

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
-from . import seo
+from . import conf, seo
 from .cache import cached
 from .models import Article, ArticleProduct, TutorialVideo, related_articles
 from .rendering import render_body
@@ -40,15 +39,15 @@ class ArticleDetailView(DetailView):
         context.update(
             product_links=list(
                 ArticleProduct.objects.filter(article=article)
-                .select_related("product", "product__product_class")
-                .prefetch_related("product__stockrecords", "product__images")
+                .select_related("product", *(f"product__{name}" for name in conf.get("PRODUCT_SELECT_RELATED")))
+                .prefetch_related(*(f"product__{name}" for name in conf.get("PRODUCT_PREFETCH_RELATED")))
             ),
             is_preview=not article.is_live,
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
         )
         context["structured_data"] = seo.article_page_data(
             self.request, article, context["citation_objects"], context["videos"],
-            getattr(settings, "CONTENT_PAGES_PUBLISHER", ""),
+            conf.get("PUBLISHER"),
         )
         return context
 

@@ -6,7 +6,8 @@ where it is needed:
 
 - the checkout payment page loads Stripe.js and Stripe's frames (Stripe documents these hosts);
 - a page that shows a tutorial video (the one partial, content_pages/includes/video.html, calls
-  {% csp_allow_video_frames %}) may frame the two video players, and nothing else may;
+  the CONTENT_PAGES_VIDEO_SHOWN hook: allow_video_frames) may frame the two video players, and
+  nothing else may;
 - Oscar's dashboard (staff only) has three inline onclick="..." cancel links in templates we do
   not override; 'unsafe-hashes' with their exact hashes lets those handlers, and no other, run.
 """
@@ -17,7 +18,7 @@ import ipaddress
 
 from csp.middleware import CSPMiddleware
 
-VIDEO_FRAME_HOSTS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
+from content_pages.video import PLAYER_ORIGINS as VIDEO_FRAME_HOSTS
 
 # https://docs.stripe.com/security/guide#content-security-policy
 STRIPE_POLICY = {

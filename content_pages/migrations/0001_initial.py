@@ -4,13 +4,16 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from content_pages.conf import PRODUCT_MODEL
+
 
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
-        ('catalogue', '0032_category_exclude_from_menu_category_long_description'),
+        # Like AUTH_USER_MODEL: whichever product model the project chose (content_pages.conf).
+        migrations.swappable_dependency(PRODUCT_MODEL),
     ]
 
     operations = [
@@ -45,7 +48,7 @@ class Migration(migrations.Migration):
                 ('sort_order', models.PositiveIntegerField(default=0)),
                 ('cta_text', models.CharField(blank=True, help_text='e.g. “Try it tonight”.', max_length=120, verbose_name='call to action')),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='product_links', to='content_pages.article')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='article_links', to='catalogue.product')),
+                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='article_links', to=PRODUCT_MODEL)),
             ],
             options={
                 'ordering': ['sort_order', 'pk'],
@@ -54,7 +57,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='products',
-            field=models.ManyToManyField(blank=True, related_name='articles', through='content_pages.ArticleProduct', to='catalogue.product'),
+            field=models.ManyToManyField(blank=True, related_name='articles', through='content_pages.ArticleProduct', to=PRODUCT_MODEL),
         ),
         migrations.CreateModel(
             name='Citation',
@@ -78,7 +81,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.PositiveIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='video_links', to='catalogue.product')),
+                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='video_links', to=PRODUCT_MODEL)),
             ],
             options={
                 'ordering': ['sort_order', 'pk'],
@@ -96,7 +99,7 @@ class Migration(migrations.Migration):
                 ('duration', models.DurationField(blank=True, help_text='e.g. 00:03:20', null=True)),
                 ('description', models.TextField(blank=True, verbose_name='description or transcript')),
                 ('created', models.DateTimeField(auto_now_add=True)),
-                ('products', models.ManyToManyField(blank=True, related_name='tutorial_videos', through='content_pages.ProductVideo', to='catalogue.product')),
+                ('products', models.ManyToManyField(blank=True, related_name='tutorial_videos', through='content_pages.ProductVideo', to=PRODUCT_MODEL)),
             ],
             options={
                 'ordering': ['title'],

@@ -1,9 +1,12 @@
+import functools
 import json
 
 from django import template
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
+from .. import conf
 from ..cache import cached
 from ..models import Article, ArticleProduct, ProductVideo, VideoPlacement
 
@@ -42,3 +45,26 @@ def placement_videos(placement):
         f"placement:{placement}",
         lambda: [p.video for p in VideoPlacement.objects.filter(placement=placement).select_related("video")],
     )
+
+
+@functools.cache
+def _hook(path):
+    return import_string(path)
+
+
+@register.simple_tag(takes_context=True)
+def video_shown(context):
+    """The video partial calls this: the project's CONTENT_PAGES_VIDEO_SHOWN hook hears that
+    this page may frame a player (e.g. to widen its Content-Security-Policy)."""
+    request, path = context.get("request"), conf.get("VIDEO_SHOWN")
+    if request is not None and path:
+        _hook(path)(request)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def csp_nonce(context):
+    """ nonce="..." for this response's Content-Security-Policy (django-csp puts the nonce on
+    the request), so the app's scripts also run under a nonce-only policy; nothing without it."""
+    nonce = getattr(context.get("request"), "csp_nonce", None)
+    return format_html(' nonce="{}"', nonce) if nonce is not None else ""

@@ -358,6 +358,11 @@ STORE_STAFF_APPS = [
     "newsletter", "article_comments",
 ]
 CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
+# What the store's buy box (shop/templates/content_pages/includes/buy_box.html) reads: Oscar's price and stock.
+CONTENT_PAGES_PRODUCT_SELECT_RELATED = ["product_class"]
+CONTENT_PAGES_PRODUCT_PREFETCH_RELATED = ["stockrecords", "images"]
+# A page that shows a tutorial video may frame the players (shop.security).
+CONTENT_PAGES_VIDEO_SHOWN = "shop.security.allow_video_frames"
 
 # Newsletter. Links in its emails start from SITE_URL; without DEBUG it must be https (system check
 # newsletter.E001: mailbox providers honour one-click unsubscribe over https only).
