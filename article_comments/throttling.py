@@ -3,6 +3,8 @@ the default cache (local memory in development and tests, Redis in production)."
 
 from django_ratelimit.core import is_ratelimited
 
+from shop.security import client_ip
+
 from . import conf
 
 GROUP_IP = "article_comments.post.ip"
@@ -15,8 +17,7 @@ TOO_MANY = (
 
 
 def _ip_key(group, request):
-    # Behind a proxy, REMOTE_ADDR must be set to the client's address (e.g. by the proxy config).
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_ip(request) or "unknown"
 
 
 def ip_limited(request):

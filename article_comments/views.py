@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
 from content_pages.views import ArticleDetailView
+from shop.security import client_ip
 
 from . import services, throttling
 from .forms import HONEYPOT_HIT, CommentForm
@@ -47,7 +48,7 @@ class CommentPostView(ArticleDetailView):
             user=request.user,
             name=form.cleaned_data.get("name", ""),
             email=form.cleaned_data.get("email", ""),
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
         )
         return redirect(after_posting_url(posted))
 
@@ -61,7 +62,7 @@ class CommentPostView(ArticleDetailView):
                 user=self.request.user,
                 name=clean_text(self.request.POST.get("name", "")),
                 email=self.request.POST.get("email", "").strip(),
-                ip_address=self.request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(self.request),
             )
 
     def show_again(self, form, status, message=""):

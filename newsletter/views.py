@@ -1,18 +1,18 @@
 """Public newsletter pages. The flows live in services.py; these only translate HTTP."""
 
-import ipaddress
 from functools import wraps
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
+
+from shop.security import client_ip
 
 from . import services
 from .forms import SignupForm
@@ -29,21 +29,6 @@ RATE_LIMITED = _("Too many sign-ups have come from your network in the last hour
 def signup_rate(group, request):
     """Read at request time so the limit can change without a restart (and in tests)."""
     return settings.NEWSLETTER_SIGNUP_RATE
-
-
-def client_ip(request):
-    """The address django-ratelimit counts (key="ip"), for the consent record: REMOTE_ADDR, or what
-    RATELIMIT_IP_META_KEY names when a proxy stands in front. None when it is not an IP address,
-    so a garbled header cannot reach the database's inet column."""
-    source = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
-    if callable(source) or "." in source:
-        value = (import_string(source) if isinstance(source, str) else source)(request)
-    else:
-        value = request.META.get(source, "")
-    try:
-        return str(ipaddress.ip_address(str(value).strip()))
-    except ValueError:
-        return None
 
 
 def wants_json(request):

@@ -17,6 +17,7 @@ import hashlib
 import ipaddress
 
 from csp.middleware import CSPMiddleware
+from ipware import get_client_ip
 
 from content_pages.video import PLAYER_ORIGINS as VIDEO_FRAME_HOSTS
 
@@ -91,30 +92,44 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-class ClientAddressMiddleware:
-    """REMOTE_ADDR becomes the shopper's address when the store runs behind trusted proxies.
+def client_ip(request):
+    """The shopper's IP address (a normalised string), or None when there is no valid one.
 
-    Behind a TLS proxy or load balancer every request comes from the proxy, so the rate limits
-    (sign-in, add to cart, comments, newsletter), which count per REMOTE_ADDR, would count the whole
-    store as one visitor. With settings.TRUSTED_PROXY_COUNT = N, the address is the one the
-    outermost of our N proxies saw: the N-th entry from the right of X-Forwarded-For, the only
-    entries a client cannot forge (whatever it sends itself ends up to their left). 0 ignores
-    the header.
+    The one answer for everything that counts or records visitors: the rate limits (sign-in, add to
+    cart, comments, newsletter), the newsletter's consent record, a comment's address. Behind a TLS
+    proxy or load balancer every request comes from the proxy, so with settings.TRUSTED_PROXY_COUNT
+    = N the address is the one the outermost of our N proxies saw: the N-th entry from the right
+    of X-Forwarded-For, the only entries a client cannot forge (whatever it sends itself ends up to
+    their left). 0 ignores the header; so does a header with fewer entries than that, or with no
+    address there: then it is the peer's own address (REMOTE_ADDR).
     """
+    from django.conf import settings
+
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        # django-ipware counts the proxies listed after the client; the last of ours is the peer
+        # (REMOTE_ADDR) and not in the header. Not strict: a chain longer than ours (what the
+        # client sent itself, on the left) is expected, and only its right end is read.
+        forwarded, _routable = get_client_ip(
+            request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+        )
+        if forwarded is not None:
+            return forwarded
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip()))
+    except ValueError:
+        return None
+
+
+class ClientAddressMiddleware:
+    """REMOTE_ADDR becomes client_ip(request), so what reads REMOTE_ADDR (django-ratelimit's "ip"
+    key, Django's own logging) sees the shopper, not our proxy."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
-        proxies = settings.TRUSTED_PROXY_COUNT
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if proxies and forwarded:
-            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-            if len(hops) >= proxies:
-                try:
-                    request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hops[-proxies]))
-                except ValueError:
-                    pass  # not an address: keep the proxy's own
+        address = client_ip(request)
+        if address is not None:
+            request.META["REMOTE_ADDR"] = address
         return self.get_response(request)

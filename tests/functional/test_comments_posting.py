@@ -51,6 +51,13 @@ def test_guest_comment_waits_for_email_confirmation(django_app, article, django_
     assert QUESTION not in comments_section(page).text
 
 
+def test_behind_the_proxy_the_comment_keeps_the_shoppers_address(django_app, article, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    form = fill_as_guest(django_app.get(article.get_absolute_url()))
+    form.submit(extra_environ={"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.7"})
+    assert Comment.objects.get().ip_address == "203.0.113.7"  # not the proxy's, not the forged one
+
+
 def test_confirmation_link_sends_the_comment_to_moderation_once(
     django_app, article, django_capture_on_commit_callbacks
 ):

@@ -12,7 +12,7 @@ from django.test import override_settings
 from newsletter import checks, consent, links
 from newsletter.forms import SignupForm
 from newsletter.validators import clean_signup_email, is_valid_source, normalise_email
-from newsletter.views import client_ip
+from shop.security import client_ip
 
 
 @pytest.mark.parametrize(
@@ -180,16 +180,20 @@ def test_check_warns_when_links_would_point_at_another_host():
 
 
 @pytest.mark.parametrize(
-    ("meta", "setting", "expected"),
+    ("meta", "proxies", "expected"),
     [
-        ({"REMOTE_ADDR": "203.0.113.9"}, None, "203.0.113.9"),
-        ({"REMOTE_ADDR": "2001:DB8::1"}, None, "2001:db8::1"),
-        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_REAL_IP": "198.51.100.7"}, "HTTP_X_REAL_IP", "198.51.100.7"),
-        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_REAL_IP": "not an address"}, "HTTP_X_REAL_IP", None),
-        ({"REMOTE_ADDR": ""}, None, None),
+        ({"REMOTE_ADDR": "203.0.113.9"}, 0, "203.0.113.9"),
+        ({"REMOTE_ADDR": "2001:DB8::1"}, 0, "2001:db8::1"),
+        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}, 1, "198.51.100.7"),
+        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}, 0, "10.0.0.2"),
+        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "not an address"}, 1, "10.0.0.2"),
+        ({"REMOTE_ADDR": ""}, 0, None),
+        ({"REMOTE_ADDR": "not an address"}, 0, None),
     ],
 )
-def test_the_recorded_ip_follows_django_ratelimits_setting(rf, settings, meta, setting, expected):
-    settings.RATELIMIT_IP_META_KEY = setting
+def test_the_recorded_ip_is_the_one_the_rate_limits_count(rf, settings, meta, proxies, expected):
+    """The consent record keeps shop.security.client_ip: an address or None, never a garbled
+    value for the database's inet column."""
+    settings.TRUSTED_PROXY_COUNT = proxies
     request = rf.post("/newsletter/subscribe/", **meta)
     assert client_ip(request) == expected
