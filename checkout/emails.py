@@ -70,3 +70,18 @@ def _mail_staff(template_prefix, context):
         send_mail(subject, body, settings.OSCAR_FROM_EMAIL, settings.STORE_STAFF_EMAILS)
     except Exception:
         logger.exception("Could not send the staff email %s", template_prefix)
+
+
+def send_dispute_notice(dispute_id, what):
+    from checkout.models import PaymentDispute
+
+    dispute = PaymentDispute.objects.select_related("payment__order").get(pk=dispute_id)
+    order = dispute.payment.order
+    context = {
+        "dispute": dispute,
+        "what": what,
+        "payment": dispute.payment,
+        "order": order,
+        "dashboard_url": absolute_url(reverse("dashboard:order-detail", args=[order.number])) if order else "",
+    }
+    _mail_staff("checkout/emails/staff_dispute", context)

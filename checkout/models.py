@@ -21,17 +21,22 @@ class CheckoutPayment(models.Model):
     lock this row (select_for_update) before placing, which is what makes placement happen once.
     """
 
-    PENDING, PLACED, REFUNDED = "pending", "placed", "refunded"
+    PENDING, PLACED, REFUNDING, REFUNDED, CANCELED = "pending", "placed", "refunding", "refunded", "canceled"
     STATUS_CHOICES = [
         (PENDING, "Waiting for payment"),
         (PLACED, "Order placed"),
+        # Committed before Stripe is asked, so a crash leaves a row the sweep finishes.
+        (REFUNDING, "Paid, being refunded without an order"),
         (REFUNDED, "Paid, then refunded without an order"),
+        (CANCELED, "Canceled at Stripe, nothing charged"),
     ]
     OUT_OF_STOCK, AMOUNT_MISMATCH, DUPLICATE = "out_of_stock", "amount_mismatch", "duplicate"
+    REFUNDED_AT_STRIPE = "refunded_at_stripe"
     UNPLACED_CHOICES = [
         (OUT_OF_STOCK, "Stock ran out between payment and placement"),
         (AMOUNT_MISMATCH, "The amount paid differs from the basket total"),
         (DUPLICATE, "The basket had already been ordered with another payment"),
+        (REFUNDED_AT_STRIPE, "Refunded in Stripe's dashboard before an order was placed"),
     ]
 
     intent_id = models.CharField(
@@ -58,12 +63,17 @@ class CheckoutPayment(models.Model):
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=PENDING)
     unplaced_reason = models.CharField(max_length=20, choices=UNPLACED_CHOICES, blank=True)
     refund_id = models.CharField(max_length=255, blank=True, help_text="The automatic refund when no order was placed.")
+    refund_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="What is (being) refunded without an order."
+    )
+    refund_requested_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="Stripe's message for the last failed attempt.")
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-date_created"]
+        indexes = [models.Index(fields=["status", "date_updated"], name="checkout_payment_sweep")]
 
     def __str__(self):
         return f"{self.intent_id} ({self.get_status_display()})"
@@ -82,6 +92,30 @@ class CheckoutPayment(models.Model):
         from checkout import stripe_gateway
 
         return stripe_gateway.is_demo_id(self.intent_id)
+
+
+class PaymentDispute(models.Model):
+    """A chargeback a customer's bank opened on a payment (charge.dispute.* webhooks)."""
+
+    payment = models.ForeignKey(CheckoutPayment, on_delete=models.PROTECT, related_name="disputes")
+    dispute_id = models.CharField(max_length=255, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=50, help_text="Stripe's status: needs_response, under_review, won, lost…")
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    CLOSED_STATUSES = ("won", "lost", "warning_closed")
+
+    class Meta:
+        ordering = ["-date_created"]
+
+    def __str__(self):
+        return f"{self.dispute_id} ({self.status})"
+
+    @property
+    def is_open(self):
+        return self.status not in self.CLOSED_STATUSES
 
 
 class WebhookEvent(models.Model):

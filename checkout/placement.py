@@ -62,19 +62,32 @@ def place_order_for_payment_intent(intent):
     If the order cannot be placed as paid for (stock ran out, the amount differs, the basket
     was already ordered) the payment is refunded through Stripe and staff are told.
     """
+    if not CheckoutPayment.objects.filter(intent_id=intent["id"]).exists():
+        raise UnknownPaymentIntent(intent["id"])
+    if intent.get("status") == "succeeded":
+        # A refunded PaymentIntent keeps the status "succeeded": only its charge tells. A webhook
+        # carries the charge as an id; ask Stripe for it (before any row is locked).
+        intent = stripe_gateway.with_charge(intent)
     with transaction.atomic():
         payment = CheckoutPayment.objects.select_for_update().filter(intent_id=intent["id"]).first()
         if payment is None:
             raise UnknownPaymentIntent(intent["id"])
         if payment.status != CheckoutPayment.PENDING:
+            # Placed, or refunding or refunded: never placed (again).
             return Placement(payment, payment.order)
-        if intent["status"] != "succeeded":
-            raise PaymentNotSucceeded(f"PaymentIntent {intent['id']} is {intent['status']}")
+        if intent.get("status") != "succeeded":
+            raise PaymentNotSucceeded(f"PaymentIntent {intent['id']} is {intent.get('status') or 'of unknown status'}")
+        if not isinstance(intent.get("amount"), int) or not intent.get("currency"):
+            raise PaymentNotSucceeded(f"PaymentIntent {intent['id']} lacks its amount or currency")
         if payment.is_demo and not stripe_gateway.demo_mode_enabled():
             raise PaymentNotSucceeded("Demo payments are only accepted in demo mode")
 
-        basket = baskets.lock(payment.basket_id)
         charged = intent["amount"]
+        refunded = stripe_gateway.amount_refunded(intent)
+        if refunded:
+            refunds.settle_unplaced_refund(payment, charged_cents=charged, refunded_cents=refunded)
+            return Placement(payment)
+        basket = baskets.lock(payment.basket_id)
         if basket.status == Basket.SUBMITTED or Order.objects.filter(number=payment.order_number).exists():
             return _unplaced(
                 payment,
@@ -172,6 +185,9 @@ def _create_order(payment, basket, pricing, intent):
 
 
 def _unplaced(payment, intent, reason, detail):
-    """The payment cannot become the order it paid for: the money goes back."""
-    refunds.refund_without_order(payment, intent, reason, detail)
+    """The payment cannot become the order it paid for: all the money paid goes back (recorded
+    now, asked of Stripe once this transaction has committed)."""
+    refunds.begin_refund_without_order(
+        payment, reason=reason, detail=detail, amount_cents=intent.get("amount_received") or intent["amount"]
+    )
     return Placement(payment)

@@ -5,6 +5,7 @@ import logging
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 from oscar.core.loading import get_model
 from oscar.templatetags.currency_filters import currency as format_currency
 
@@ -23,35 +24,117 @@ class RefundNotAllowed(Exception):
     pass
 
 
-def refund_without_order(payment, intent, reason, detail):
-    """Give the money back for a payment that cannot become the order it paid for. Called by
-    placement with the payment row locked."""
-    refund = stripe_gateway.create_refund(
-        intent_id=payment.intent_id,
-        amount_cents=intent["amount"],
-        # One automatic refund per intent, however many times this runs.
-        idempotency_key=f"qlclaw-unplaced-{payment.intent_id}",
-        metadata={"reason": reason, "order_number": payment.order_number},
-    )
-    payment.status = CheckoutPayment.REFUNDED
+def begin_refund_without_order(payment, *, reason, detail, amount_cents):
+    """A paid payment cannot become the order it paid for: record that it is being refunded.
+
+    Called with the payment row locked. Nothing is asked of Stripe here: the intention is
+    committed first, then finish_refund_without_order() asks Stripe (after the commit) and
+    records the result. A crash in between leaves a REFUNDING row that the sweep finishes, and
+    placement never places a payment that is refunding or refunded.
+    """
+    payment.status = CheckoutPayment.REFUNDING
     payment.unplaced_reason = reason
-    payment.refund_id = refund["id"]
     payment.last_error = detail
-    payment.save(update_fields=["status", "unplaced_reason", "refund_id", "last_error", "date_updated"])
+    payment.refund_amount = from_cents(amount_cents)
+    payment.refund_requested_at = timezone.now()
+    fields = ["status", "unplaced_reason", "last_error", "refund_amount", "refund_requested_at", "date_updated"]
+    payment.save(update_fields=fields)
     if reason != CheckoutPayment.DUPLICATE:
         # Let the shopper change the basket and try again.
         baskets.thaw(payment.basket_id)
-    logger.warning("Refunded %s without an order (%s): %s", payment.intent_id, reason, detail)
+    logger.warning("Refunding %s without an order (%s): %s", payment.intent_id, reason, detail)
+    transaction.on_commit(partial(finish_refund_without_order, payment.pk), robust=True)
+
+
+def finish_refund_without_order(payment_id):
+    """Ask Stripe for the refund recorded as an intention, then record it as done.
+
+    Always the same idempotency key and the same parameters for a payment (the amount was fixed
+    when the intention was recorded), so running this again, from the door that recorded the
+    intention or from the sweep, returns the one refund Stripe made. Stripe unreachable: the row
+    stays REFUNDING for the sweep. Returns the payment as it now is.
+    """
+    payment = CheckoutPayment.objects.get(pk=payment_id)
+    if payment.status != CheckoutPayment.REFUNDING:
+        return payment
+    try:
+        refund = stripe_gateway.create_refund(
+            intent_id=payment.intent_id,
+            amount_cents=to_cents(payment.refund_amount),
+            idempotency_key=f"qlclaw-unplaced-{payment.intent_id}",
+            metadata={"purpose": "no order placed", "order_number": payment.order_number},
+        )
+    except stripe_gateway.PaymentGatewayError as error:
+        logger.warning("Refund of %s not done yet, the sweep will retry: %s", payment.intent_id, error)
+        return payment
+    with transaction.atomic():
+        payment = CheckoutPayment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != CheckoutPayment.REFUNDING:
+            return payment
+        if refund.get("status") in ("failed", "canceled"):
+            payment.last_error = f"Stripe's refund {refund['id']} is {refund['status']}: staff must refund by hand."
+            payment.save(update_fields=["last_error", "date_updated"])
+            logger.error("Refund %s for %s is %s", refund["id"], payment.intent_id, refund["status"])
+            return payment
+        payment.status = CheckoutPayment.REFUNDED
+        payment.refund_id = refund["id"]
+        payment.save(update_fields=["status", "refund_id", "date_updated"])
+        transaction.on_commit(partial(emails.send_payment_refunded_without_order, payment.pk), robust=True)
+    logger.info("Refunded %s without an order (%s)", payment.intent_id, refund["id"])
+    return payment
+
+
+def mark_refunded_at_stripe(payment, *, refunded_cents, refund_id=""):
+    """Staff refunded in Stripe's dashboard a payment that has no order yet: it never gets one.
+    Called with the payment row locked; Stripe is not asked for anything."""
+    payment.status = CheckoutPayment.REFUNDED
+    payment.unplaced_reason = CheckoutPayment.REFUNDED_AT_STRIPE
+    payment.refund_amount = from_cents(refunded_cents)
+    payment.refund_id = refund_id
+    payment.last_error = "Refunded in Stripe's dashboard before an order was placed."
+    payment.save(
+        update_fields=["status", "unplaced_reason", "refund_amount", "refund_id", "last_error", "date_updated"]
+    )
+    baskets.thaw(payment.basket_id)
+    logger.warning("Payment %s was refunded at Stripe before placement: no order", payment.intent_id)
     transaction.on_commit(partial(emails.send_payment_refunded_without_order, payment.pk), robust=True)
-    return refund
+
+
+def settle_unplaced_refund(payment, *, charged_cents, refunded_cents, refund_id=""):
+    """A payment with no order whose charge Stripe reports (partly) refunded: fully refunded, it
+    is closed as such; partly, the rest is refunded too. Never an order for it."""
+    if refunded_cents <= 0:
+        return
+    if refunded_cents >= charged_cents:
+        mark_refunded_at_stripe(payment, refunded_cents=refunded_cents, refund_id=refund_id)
+    else:
+        begin_refund_without_order(
+            payment,
+            reason=CheckoutPayment.REFUNDED_AT_STRIPE,
+            detail=f"{refunded_cents} of {charged_cents} cents were refunded at Stripe before placement.",
+            amount_cents=charged_cents - refunded_cents,
+        )
 
 
 def record_refunds_for_charge(charge):
-    """Book, on the placed order, refunds made outside the store (in Stripe's dashboard)."""
+    """charge.refunded: book on the order refunds made outside the store (Stripe's dashboard);
+    for a payment with no order yet, close it as refunded so it never becomes one."""
     intent_id = charge.get("payment_intent")
-    payment = CheckoutPayment.objects.filter(intent_id=intent_id).first() if intent_id else None
-    if payment is None or payment.status != CheckoutPayment.PLACED:
+    if not intent_id:
         return 0
+    with transaction.atomic():
+        payment = CheckoutPayment.objects.select_for_update().filter(intent_id=intent_id).first()
+        if payment is None:
+            return 0
+        if payment.status == CheckoutPayment.PENDING:
+            settle_unplaced_refund(
+                payment,
+                charged_cents=int(charge.get("amount_captured") or charge.get("amount") or 0),
+                refunded_cents=int(charge.get("amount_refunded") or 0),
+            )
+            return 0
+        if payment.status != CheckoutPayment.PLACED:
+            return 0  # our own refund of an unplaced payment, already recorded
     listed = charge.get("refunds") or {}
     if listed.get("data") is not None and not listed.get("has_more"):
         refunds = listed["data"]

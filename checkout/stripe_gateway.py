@@ -10,6 +10,7 @@ call from the live settings: with DEBUG off it cannot be reached.
 """
 
 import hashlib
+import json
 import logging
 
 import stripe
@@ -48,8 +49,11 @@ def _client():
         settings.STRIPE_SECRET_KEY,
         base_addresses=base_addresses,
         # The SDK retries network failures with the same idempotency key, so a retry never
-        # creates a second PaymentIntent or refund.
-        max_network_retries=2,
+        # creates a second PaymentIntent or refund. Timeouts and retries together stay well inside
+        # the app server's worker timeout (docs/deploy.md, "Stripe timeouts"): a Stripe that never
+        # answers costs a request at most about 2 x (connect + read) + 1 s of back-off.
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=(settings.STRIPE_CONNECT_TIMEOUT, settings.STRIPE_READ_TIMEOUT)),
     )
 
 
@@ -151,6 +155,20 @@ def decline_demo_payment(intent_id):
     }
 
 
+def cancel_payment_intent(intent_id):
+    """Cancel an unpaid PaymentIntent (the sweep closes abandoned ones). Demo intents live only in
+    our database: nothing to cancel."""
+    if is_demo_id(intent_id):
+        _require_demo_mode()
+        return {"id": intent_id, "object": "payment_intent", "status": "canceled", "latest_charge": None}
+    return _call(
+        "cancel a PaymentIntent",
+        _client().v1.payment_intents.cancel,
+        intent_id,
+        params={"cancellation_reason": "abandoned"},
+    )
+
+
 def create_refund(*, intent_id, amount_cents, idempotency_key, metadata=None):
     if is_demo_id(intent_id):
         _require_demo_mode()
@@ -178,15 +196,40 @@ def list_refunds(intent_id):
 
 
 def construct_webhook_event(payload, signature):
-    """Verify the Stripe-Signature header over the raw body and return the event."""
+    """Verify the Stripe-Signature header over the raw body and return the event as a dict.
+
+    InvalidWebhook for a missing or wrong signature, an old timestamp, or a correctly signed body
+    that is not a JSON object (`[]`, `"x"`, `123`, `null`)."""
+    if isinstance(payload, bytes):
+        payload = payload.decode("utf-8", errors="replace")
     try:
-        event = stripe.Webhook.construct_event(
-            payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE
+        stripe.WebhookSignature.verify_header(
+            payload, signature or "", settings.STRIPE_WEBHOOK_SECRET, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE
         )
+        data = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError) as error:
-        # ValueError: the body is not JSON (or not an event) although correctly signed.
+        # ValueError: the body is not JSON although correctly signed.
         raise InvalidWebhook(str(error)) from error
-    return event.to_dict()
+    if not isinstance(data, dict):
+        raise InvalidWebhook(f"the body is a JSON {type(data).__name__}, not an event object")
+    return data
+
+
+def with_charge(intent):
+    """The intent with its charge expanded (what refunds it has), asking Stripe if the charge
+    came as an id (as in webhook events). Demo intents have no charge."""
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, str) or is_demo_id(intent.get("id", "")):
+        return intent
+    return retrieve_payment_intent(intent["id"])
+
+
+def amount_refunded(intent):
+    """Cents refunded on the intent's charge so far (0 when it has no expanded charge)."""
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, dict):
+        return 0
+    return int(charge.get("amount_refunded") or 0)
 
 
 def charge_id(intent):

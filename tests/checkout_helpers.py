@@ -180,7 +180,20 @@ class FakeStripe:
         return intent
 
     def retrieve_payment_intent(self, intent_id):
-        return self.intents[intent_id]
+        """As the store asks for it: the charge expanded, with what has been refunded on it."""
+        intent = copy.deepcopy(self.intents[intent_id])
+        if isinstance(intent.get("latest_charge"), str):
+            refunded = sum(r["amount"] for r in self.refunds if r["payment_intent"] == intent_id)
+            intent["latest_charge"] = {
+                "id": intent["latest_charge"],
+                "object": "charge",
+                "amount": intent["amount"],
+                "amount_captured": intent["amount_received"],
+                "amount_refunded": refunded,
+                "refunded": refunded >= intent["amount"],
+                "payment_method_details": {"card": {"brand": "visa", "last4": "4242"}},
+            }
+        return intent
 
     def succeed(self, intent_id, amount=None):
         intent = self.intents[intent_id]

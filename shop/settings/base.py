@@ -77,6 +77,17 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # Naming them (e.g. "card") is for tests against localstripe, which only knows payment_method_types.
 STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=[])
 STRIPE_WEBHOOK_TOLERANCE = 300  # seconds: older signed events are refused as replays
+# A Stripe that never answers must not outlast the app server's worker timeout (30 s): each call
+# costs at most (1 + retries) x (connect + read) seconds plus about 1 s of back-off, 17 s here.
+STRIPE_CONNECT_TIMEOUT = env.float("STRIPE_CONNECT_TIMEOUT", default=2.0)
+STRIPE_READ_TIMEOUT = env.float("STRIPE_READ_TIMEOUT", default=6.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=1)
+# The reconciliation sweep (checkout/sweep.py) takes payments left pending or refunding for longer
+# than these many seconds, asks Stripe how they stand and finishes them.
+PAYMENT_SWEEP_PENDING_AFTER = env.int("PAYMENT_SWEEP_PENDING_AFTER", default=15 * 60)
+PAYMENT_SWEEP_REFUNDING_AFTER = env.int("PAYMENT_SWEEP_REFUNDING_AFTER", default=2 * 60)
+# An unpaid PaymentIntent untouched this long is canceled at Stripe and its basket given back.
+PAYMENT_SWEEP_ABANDONED_AFTER = env.int("PAYMENT_SWEEP_ABANDONED_AFTER", default=2 * 24 * 3600)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -99,11 +110,12 @@ INSTALLED_APPS = [
     "content_pages.dashboard.apps.ContentDashboardConfig",
     "newsletter",
     "newsletter.dashboard.apps.NewsletterDashboardConfig",
+    # Oscar's catalogue, forked, with the product page (before Oscar, whose templates it overrides).
+    "catalogue.apps.CatalogueConfig",
     "oscar.config.Shop",
-    "oscar.apps.analytics.apps.AnalyticsConfig",
+    "shop.analytics.AnalyticsConfig",  # Oscar's analytics, counting in a savepoint (no 500 on a race)
     "oscar.apps.address.apps.AddressConfig",
     "shop.apps.shipping.apps.ShippingConfig",
-    "catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "shop.apps.partner.apps.PartnerConfig",

@@ -129,7 +129,8 @@ def test_sold_out_while_paying_tells_the_shopper_clearly(django_app, claw, fake_
     page = return_from_stripe(django_app, payment)
     assert "sold out while your payment was going through" in page.text
     assert "Only 2 of QL Claw left, 3 wanted." in page.text
-    assert "We have refunded the full $149.97 to your card" in page.text
+    # The refund is recorded before Stripe is asked, and asked once that is committed.
+    assert "We are refunding $149.97 to your card" in page.text
     assert not Order.objects.exists()
     basket = django_app.get(reverse("basket:summary"))
     assert basket.html.select_one(".basket-badge")["data-basket-count"] == "3"  # the basket is theirs again

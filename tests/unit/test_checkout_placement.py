@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from oscar.core.loading import get_model
 
-from checkout import flow, placement, stripe_gateway
+from checkout import flow, placement, refunds
 from checkout.models import CheckoutPayment
 from tests import checkout_helpers
 from tests.checkout_helpers import start_payment_for
@@ -133,22 +133,28 @@ def test_out_of_stock_after_payment_refunds_and_keeps_no_half_order(
     assert len(fake_stripe.refunds) == 1
 
 
-def test_a_paid_amount_that_differs_from_the_total_is_refunded_not_placed(claw, fake_stripe):
+def test_a_paid_amount_that_differs_from_the_total_is_refunded_not_placed(
+    claw, fake_stripe, django_capture_on_commit_callbacks
+):
     payment = start_payment_for(claw, 1)
     intent = fake_stripe.succeed(payment.intent_id, amount=100)  # $1.00 instead of $55.94
-    placed = placement.place_order_for_payment_intent(intent)
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = placement.place_order_for_payment_intent(intent)
     assert placed.order is None and not Order.objects.exists()
     payment.refresh_from_db()
     assert payment.unplaced_reason == CheckoutPayment.AMOUNT_MISMATCH
     assert fake_stripe.refunds[0]["amount"] == 100
 
 
-def test_a_price_change_after_payment_is_refunded_not_placed_at_the_wrong_price(claw, fake_stripe):
+def test_a_price_change_after_payment_is_refunded_not_placed_at_the_wrong_price(
+    claw, fake_stripe, django_capture_on_commit_callbacks
+):
     payment = start_payment_for(claw, 1)
     record = claw.stockrecords.get()
     record.price = Decimal("59.99")
     record.save()
-    placed = placement.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = placement.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id))
     assert placed.order is None and not Order.objects.exists()
     payment.refresh_from_db()
     assert payment.unplaced_reason == CheckoutPayment.AMOUNT_MISMATCH
@@ -156,7 +162,7 @@ def test_a_price_change_after_payment_is_refunded_not_placed_at_the_wrong_price(
     assert fake_stripe.refunds[0]["amount"] == 5594
 
 
-def test_a_second_payment_for_an_ordered_basket_is_refunded(claw, fake_stripe):
+def test_a_second_payment_for_an_ordered_basket_is_refunded(claw, fake_stripe, django_capture_on_commit_callbacks):
     payment = start_payment_for(claw, 1)
     placement.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id))
     second = CheckoutPayment.objects.create(
@@ -168,7 +174,8 @@ def test_a_second_payment_for_an_ordered_basket_is_refunded(claw, fake_stripe):
         intent_id="pi_second_tab",
     )
     fake_stripe.intents["pi_second_tab"] = dict(fake_stripe.intents[payment.intent_id], id="pi_second_tab")
-    placed = placement.place_order_for_payment_intent(fake_stripe.intents["pi_second_tab"])
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = placement.place_order_for_payment_intent(fake_stripe.intents["pi_second_tab"])
     assert placed.order is None
     second.refresh_from_db()
     assert second.unplaced_reason == CheckoutPayment.DUPLICATE
@@ -176,15 +183,29 @@ def test_a_second_payment_for_an_ordered_basket_is_refunded(claw, fake_stripe):
     assert [r["payment_intent"] for r in fake_stripe.refunds] == ["pi_second_tab"]
 
 
-def test_a_failed_refund_leaves_the_payment_pending_for_a_retry(claw, fake_stripe):
+def test_a_failed_refund_leaves_the_payment_refunding_for_the_sweep(
+    claw, fake_stripe, django_capture_on_commit_callbacks
+):
     payment = start_payment_for(claw, 2)
     StockRecordModel = get_model("partner", "StockRecord")
     StockRecordModel.objects.filter(product=claw).update(num_in_stock=1)
     fake_stripe.fail_refunds = True
-    with pytest.raises(stripe_gateway.PaymentGatewayError):
-        placement.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id))
+    intent = fake_stripe.succeed(payment.intent_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        placement.place_order_for_payment_intent(intent)
     payment.refresh_from_db()
-    assert payment.status == CheckoutPayment.PENDING  # Stripe retries the webhook; the key makes one refund
+    # The intention is recorded: never an order for this payment, whatever arrives next.
+    assert (payment.status, payment.refund_amount) == (CheckoutPayment.REFUNDING, Decimal("99.98"))
+    StockRecordModel.objects.filter(product=claw).update(num_in_stock=10)
+    assert placement.place_order_for_payment_intent(intent).order is None
+    fake_stripe.fail_refunds = False
+    with django_capture_on_commit_callbacks(execute=True):
+        refunds.finish_refund_without_order(payment.pk)
+        refunds.finish_refund_without_order(payment.pk)
+    payment.refresh_from_db()
+    assert payment.status == CheckoutPayment.REFUNDED
+    assert [r["amount"] for r in fake_stripe.refunds] == [9998]
+    assert not Order.objects.exists()
 
 
 def test_email_failure_after_payment_keeps_the_order_and_charges_nothing_more(

@@ -3,10 +3,13 @@
 import copy
 import json
 import time
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from checkout.models import CheckoutPayment, WebhookEvent
@@ -243,26 +246,166 @@ def test_charge_without_embedded_refunds_asks_stripe_for_them(client, paid, fake
     assert str(Source.objects.get().amount_refunded) == "25.00"
 
 
-def test_events_out_of_order_refund_before_succeeded(client, paid):
+def test_a_partial_refund_at_stripe_before_placement_refunds_the_rest_and_places_nothing(
+    client, paid, fake_stripe, django_capture_on_commit_callbacks
+):
     payment, intent = paid
     refund = stripe_dashboard_refund(intent, 500)
     payload = event_payload("charge.refunded", charge_refunded(intent, [refund]), event_id="evt_refund_first")
-    assert post_event(client, payload).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(client, payload).status_code == 200
+        assert post_event(client, succeeded_event(intent)).status_code == 200
+    assert not Order.objects.exists() and not Source.objects.exists()
+    payment.refresh_from_db()
+    assert (payment.status, payment.unplaced_reason) == (CheckoutPayment.REFUNDED, CheckoutPayment.REFUNDED_AT_STRIPE)
+    assert [r["amount"] for r in fake_stripe.refunds] == [intent["amount"] - 500]  # the rest, by the store
+
+
+def test_a_full_refund_at_stripe_before_placement_never_becomes_an_order(
+    client, claw, paid, fake_stripe, django_capture_on_commit_callbacks
+):
+    """Scenario 2 of the money-integrity issue: Paid 55.94, Refunded 55.94 in Stripe's dashboard
+    before the order was placed; payment_intent.succeeded (or its retry) arrives after."""
+    payment, intent = paid
+    refund = stripe_dashboard_refund(intent, intent["amount"])
+    payload = event_payload("charge.refunded", charge_refunded(intent, [refund]), event_id="evt_full_refund")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(client, payload).status_code == 200
+        assert post_event(client, succeeded_event(intent)).status_code == 200
+        assert post_event(client, succeeded_event(intent, event_id="evt_retry")).status_code == 200
+    assert not Order.objects.exists()
+    payment.refresh_from_db()
+    assert (payment.status, payment.refund_amount) == (CheckoutPayment.REFUNDED, Decimal("55.94"))
+    assert not fake_stripe.refunds  # Stripe already gave it back: the store asks for nothing more
+    assert claw.stockrecords.get().num_allocated in (0, None)
+    assert Basket.objects.get(pk=payment.basket_id).status == Basket.OPEN
+
+
+def test_the_succeeded_event_alone_sees_a_refund_made_at_stripe(client, claw, paid, fake_stripe):
+    """The charge.refunded event may be lost or late: placement asks Stripe for the charge and
+    refuses a refunded one, although the intent still says succeeded."""
+    payment, intent = paid
+    fake_stripe.refunds.append(dict(stripe_dashboard_refund(intent, intent["amount"]), idempotency_key=None))
     assert post_event(client, succeeded_event(intent)).status_code == 200
-    assert Order.objects.count() == 1 and Source.objects.count() == 1
-    assert str(Source.objects.get().amount_refunded) == "5.00"
+    assert not Order.objects.exists()
+    payment.refresh_from_db()
+    assert payment.status == CheckoutPayment.REFUNDED
 
 
-def test_a_failure_while_handling_is_a_500_and_the_retry_is_processed(client, claw, fake_stripe):
+def test_a_failure_while_handling_is_a_500_and_the_retry_is_processed(client, claw, fake_stripe, monkeypatch):
+    from checkout import stripe_gateway
+
+    payment = start_payment_for(claw, 1)
+    intent = fake_stripe.succeed(payment.intent_id)
+
+    def unreachable(intent_id):
+        raise stripe_gateway.PaymentGatewayError("Stripe is down")
+
+    monkeypatch.setattr(stripe_gateway, "retrieve_payment_intent", unreachable)
+    client.raise_request_exception = False
+    assert post_event(client, succeeded_event(intent)).status_code == 500
+    assert not WebhookEvent.objects.exists()  # not marked processed: Stripe retries
+    monkeypatch.setattr(stripe_gateway, "retrieve_payment_intent", fake_stripe.retrieve_payment_intent)
+    assert post_event(client, succeeded_event(intent)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == CheckoutPayment.PLACED and Order.objects.count() == 1
+
+
+def test_a_refund_stripe_refuses_leaves_the_payment_refunding_and_the_sweep_finishes_it(
+    client, claw, fake_stripe, django_capture_on_commit_callbacks
+):
+    from checkout import sweep
+
     payment = start_payment_for(claw, 2)
     get_model("partner", "StockRecord").objects.filter(product=claw).update(num_in_stock=1)
     intent = fake_stripe.succeed(payment.intent_id)
     fake_stripe.fail_refunds = True
-    client.raise_request_exception = False
-    assert post_event(client, succeeded_event(intent)).status_code == 500
-    assert not WebhookEvent.objects.exists()  # not marked processed: Stripe retries
-    fake_stripe.fail_refunds = False
-    assert post_event(client, succeeded_event(intent)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(client, succeeded_event(intent)).status_code == 200
     payment.refresh_from_db()
-    assert payment.unplaced_reason == CheckoutPayment.OUT_OF_STOCK
-    assert len(fake_stripe.refunds) == 1
+    assert (payment.status, payment.unplaced_reason) == (CheckoutPayment.REFUNDING, CheckoutPayment.OUT_OF_STOCK)
+    fake_stripe.fail_refunds = False
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes = sweep.sweep(now=timezone.now() + timedelta(hours=1))
+    assert outcomes == {"refunded": 1}
+    payment.refresh_from_db()
+    assert payment.status == CheckoutPayment.REFUNDED
+    assert len(fake_stripe.refunds) == 1 and not Order.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "123", "null", "true"])
+def test_a_signed_body_that_is_not_an_event_object_is_400(client, db, fake_stripe, body):
+    assert post_event(client, body).status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_an_event_id_longer_than_the_column_is_400(client, db, fake_stripe):
+    payload = event_payload("plan.created", FIXTURES["plan"], event_id="evt_" + "x" * 300)
+    assert post_event(client, payload).status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize("status", [None, "processing", "requires_payment_method"])
+def test_succeeded_event_for_an_intent_that_is_not_succeeded_is_2xx_and_places_nothing(
+    client, claw, fake_stripe, status
+):
+    payment = start_payment_for(claw, 1)
+    intent = dict(fake_stripe.intents[payment.intent_id])
+    if status is None:
+        del intent["status"]
+    else:
+        intent["status"] = status
+    assert post_event(client, succeeded_event(intent)).status_code == 200
+    assert not Order.objects.exists()
+    payment.refresh_from_db()
+    assert payment.status == CheckoutPayment.PENDING  # the sweep asks Stripe later
+
+
+def test_succeeded_event_without_amount_places_nothing(client, claw, fake_stripe):
+    payment = start_payment_for(claw, 1)
+    intent = dict(fake_stripe.succeed(payment.intent_id), latest_charge=None)
+    del intent["amount"]
+    assert post_event(client, succeeded_event(intent)).status_code == 200
+    assert not Order.objects.exists()
+
+
+def dispute_event(intent, status, event_type, event_id):
+    dispute = copy.deepcopy(FIXTURES["dispute"])
+    dispute.update(id="dp_test_1", amount=intent["amount"], payment_intent=intent["id"], status=status)
+    dispute["reason"] = "fraudulent"
+    return event_payload(event_type, dispute, event_id=event_id)
+
+
+def test_a_dispute_is_noted_on_the_order_mailed_to_staff_and_closed(
+    client, paid, django_capture_on_commit_callbacks
+):
+    from checkout.models import PaymentDispute
+
+    payment, intent = paid
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(client, succeeded_event(intent)).status_code == 200
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = dispute_event(intent, "needs_response", "charge.dispute.created", "evt_dp_1")
+        assert post_event(client, created).status_code == 200
+    dispute = PaymentDispute.objects.get()
+    assert (dispute.amount, dispute.reason, dispute.is_open) == (Decimal("55.94"), "fraudulent", True)
+    order = Order.objects.get()
+    assert "Chargeback dp_test_1 opened: $55.94" in order.notes.get().message
+    [staff_mail] = mail.outbox
+    assert staff_mail.to == ["orders@qlclaw.example"] and "Chargeback opened" in staff_mail.subject
+    assert order.number in staff_mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(client, dispute_event(intent, "lost", "charge.dispute.closed", "evt_dp_2")).status_code == 200
+    dispute.refresh_from_db()
+    assert dispute.status == "lost" and not dispute.is_open
+    assert order.notes.count() == 2 and PaymentDispute.objects.count() == 1
+
+
+def test_a_dispute_for_another_integrations_payment_is_ignored(client, db, fake_stripe):
+    from checkout.models import PaymentDispute
+
+    intent = {"id": "pi_not_ours", "amount": 1000}
+    payload = dispute_event(intent, "needs_response", "charge.dispute.created", "evt_x")
+    assert post_event(client, payload).status_code == 200
+    assert not PaymentDispute.objects.exists()
