@@ -1,6 +1,11 @@
+import time
+from types import SimpleNamespace
+
 import pytest
 from django.core.management import call_command
 from haystack import connections
+
+pytest_plugins = ["tests.fixtures.mail"]
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +50,23 @@ def staff_user(django_user_model, seeded):
     )
     user.groups.add(Group.objects.get(name=settings.STORE_STAFF_GROUP))
     return user
+
+
+@pytest.fixture
+def staff_without_permissions(django_user_model):
+    """Staff (is_staff) in no group: Oscar's dashboard shows them nothing they may not use."""
+    return django_user_model.objects.create_user(
+        username="clerk", email="clerk@qlclaw.example", password="clerk-pass-123", is_staff=True
+    )
+
+
+@pytest.fixture
+def frozen_rate_window(monkeypatch):
+    """django-ratelimit counts in fixed time windows; freeze its clock so no test straddles two."""
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from django.utils import timezone
 from oscar.test.factories import create_product, create_stockrecord
 
 from article_comments.models import Comment
-from tests.comments_support import CommentFactory, article_selling, comment_form, comments_section, order_for
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory, article_selling, order_for
+from tests.fixtures.comments import comment_form, comments_section
 
 pytestmark = pytest.mark.django_db
 

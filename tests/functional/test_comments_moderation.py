@@ -6,9 +6,12 @@ from django.core import mail
 from django.urls import reverse
 
 from article_comments.models import Comment
-from tests.comments_support import CommentFactory, comments_section, emailed_path
+from tests.factories import CommentFactory
+from tests.fixtures.comments import comments_section
+from tests.fixtures.mail import emailed_path
 
-pytestmark = pytest.mark.django_db
+# The store's email backend: the emails leave once the request's transaction commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued_email")]
 LIST = reverse("article_comments_dashboard:comments-list")
 
 
@@ -68,15 +71,11 @@ def test_actions_are_post_only(django_app, staff_user, question):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer", "staff without permission"])
-def test_only_staff_with_permissions_can_moderate(django_app_factory, django_user_model, customer, question, who):
+def test_only_staff_with_permissions_can_moderate(
+    django_app_factory, customer, staff_without_permissions, question, who
+):
     app = django_app_factory(csrf_checks=False)
-    user = {
-        "anonymous": None,
-        "customer": customer,
-        "staff without permission": django_user_model.objects.create_user(
-            username="intern", email="intern@qlclaw.example", password="x", is_staff=True
-        ),
-    }[who]
+    user = {"anonymous": None, "customer": customer, "staff without permission": staff_without_permissions}[who]
     requests = [
         ("get", LIST, {}),
         ("post", url("moderate", question), {"action": "approve"}),

@@ -2,17 +2,18 @@
 moderation, and every refusal shows the form again with the text kept."""
 
 import time
-from types import SimpleNamespace
 
 import pytest
 from django.core import mail, signing
 
 from article_comments import tokens
 from article_comments.models import Comment
-from tests.comments_support import CommentFactory, backdate, comment_form, comments_section, emailed_path
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory
+from tests.fixtures.comments import backdate, comment_form, comments_section
+from tests.fixtures.mail import emailed_path
 
-pytestmark = pytest.mark.django_db
+# The store's email backend: the emails leave once the request's transaction commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued_email")]
 QUESTION = "Does this work for sciatica? My left leg tingles after sitting."
 
 
@@ -267,15 +268,6 @@ def test_missing_fields_are_explained(django_app, article):
     assert "Please enter your name" in section.text
     assert "Please enter a valid email address" in section.text
     assert QUESTION in section.select_one("textarea[name=body]").text
-
-
-@pytest.fixture
-def frozen_rate_window(monkeypatch):
-    """django-ratelimit counts in fixed windows; freeze its clock so no test straddles two."""
-    import django_ratelimit.core
-
-    now = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 def test_rate_limit_per_ip(django_app, article, settings, frozen_rate_window):

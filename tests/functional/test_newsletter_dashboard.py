@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from newsletter.models import Subscriber
-from tests.newsletter_support import SubscriberFactory
+from tests.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,6 @@ def subscribers():
         "cy": SubscriberFactory(email="cy@example.org", status=Status.PENDING, source="checkout"),
         "di": SubscriberFactory(email="=HYPERLINK(1)@example.com", status=Status.UNSUBSCRIBED, source="footer"),
     }
-
-
-@pytest.fixture
-def staff_without_newsletter(django_user_model):
-    return django_user_model.objects.create_user(
-        username="clerk", email="clerk@qlclaw.example", password="clerk-pass-123", is_staff=True
-    )
 
 
 def emails_on(page):
@@ -135,7 +128,7 @@ def test_unsubscribing_by_hand_needs_a_post(django_app, staff_user, subscribers)
     assert Subscriber.objects.get(pk=subscribers["ann"].pk).status == Status.SUBSCRIBED
 
 
-@pytest.mark.parametrize("who", ["customer", "staff_without_newsletter"])
+@pytest.mark.parametrize("who", ["customer", "staff_without_permissions"])
 def test_others_are_refused(django_app, subscribers, request, who):
     user = request.getfixturevalue(who)
     for url in (LIST, EXPORT):
@@ -145,8 +138,8 @@ def test_others_are_refused(django_app, subscribers, request, who):
     assert Subscriber.objects.get(pk=subscribers["ann"].pk).status == Status.SUBSCRIBED
 
 
-def test_the_menu_hides_subscribers_from_staff_without_the_permission(django_app, staff_without_newsletter):
-    page = django_app.get(reverse("dashboard:index"), user=staff_without_newsletter, expect_errors=True)
+def test_the_menu_hides_subscribers_from_staff_without_the_permission(django_app, staff_without_permissions):
+    page = django_app.get(reverse("dashboard:index"), user=staff_without_permissions, expect_errors=True)
     assert page.html.find("a", href=LIST) is None
 
 

@@ -6,7 +6,6 @@ from unittest import mock
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,29 +14,16 @@ from newsletter import links
 from newsletter.consent import get_consent
 from newsletter.models import Subscriber
 from newsletter.views import RATE_LIMITED, SIGNUP_ACCEPTED
-from tests.newsletter_support import SubscriberFactory, confirmation_link, path_of
+from tests.factories import SubscriberFactory
+from tests.fixtures.mail import link_in, path_of
 
-pytestmark = pytest.mark.django_db
+# The store's email backend: the emails leave once the request's transaction commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued_email")]
+CONFIRM = "/newsletter/confirm/"
 
 Status = Subscriber.Status
 SUBSCRIBE = reverse("newsletter:subscribe")
 JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """django-ratelimit counts in the default cache (locmem here), which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def frozen_window():
-    """Keep django-ratelimit in one time window, so a test never straddles two."""
-    with mock.patch("django_ratelimit.core.time") as clock:
-        clock.time.return_value = 1_800_000_000
-        yield
 
 
 @pytest.fixture
@@ -154,7 +140,7 @@ def test_the_error_page_lets_you_fix_the_address_and_go_on(django_app):
     assert Subscriber.objects.get().source == "article:psoas"
 
 
-def test_signups_are_rate_limited_per_ip(django_app, settings, frozen_window):
+def test_signups_are_rate_limited_per_ip(django_app, settings, frozen_rate_window):
     settings.NEWSLETTER_SIGNUP_RATE = "3/h"
     for n in range(3):
         django_app.post(SUBSCRIBE, {"email": f"reader{n}@example.com"}, status=302)
@@ -173,7 +159,7 @@ def test_links_in_emails_ignore_the_host_header(django_app, settings, mailoutbox
     settings.SITE_URL = "https://shop.example.com"
     with django_capture_on_commit_callbacks(execute=True):
         django_app.post(SUBSCRIBE, {"email": "ann@example.com"}, extra_environ={"HTTP_HOST": "localhost"})
-    assert confirmation_link(mailoutbox[0]).startswith("https://shop.example.com/newsletter/confirm/")
+    assert link_in(mailoutbox[0], CONFIRM).startswith("https://shop.example.com/newsletter/confirm/")
 
 
 @pytest.fixture
@@ -181,7 +167,7 @@ def confirm_path(django_app, mailoutbox, django_capture_on_commit_callbacks):
     """ann@example.com has signed up; the path of the link in her confirmation email."""
     with django_capture_on_commit_callbacks(execute=True):
         django_app.post(SUBSCRIBE, {"email": "ann@example.com"})
-    return path_of(confirmation_link(mailoutbox[-1]))
+    return path_of(link_in(mailoutbox[-1], CONFIRM))
 
 
 def test_the_confirmation_link_asks_then_subscribes(

@@ -6,10 +6,10 @@ from django.core import mail
 
 from article_comments import services, tokens
 from article_comments.models import Comment
-from tests.comments_support import CommentFactory, article_selling, order_for
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory, article_selling, order_for
 
-pytestmark = pytest.mark.django_db
+# The store's email backend: the emails leave once the transaction commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued_email")]
 Status = Comment.Status
 
 

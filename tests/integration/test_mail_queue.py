@@ -3,8 +3,8 @@ and delivered by the huey worker, so a slow or broken mail server never slows or
 the comment form or the newsletter form.
 
 The test settings use Django's locmem backend and huey's immediate mode; these tests switch to the
-queued backend and, where the point is what the request does, to a real (in-memory) queue that
-`run_worker` then works as `manage.py run_huey` would.
+queued backend (the queued_email fixture, tests/fixtures/mail.py) and, where the point is what the
+request does, to a real (in-memory) queue that `run_worker` then works as `manage.py run_huey` would.
 """
 
 import datetime
@@ -31,13 +31,12 @@ from newsletter.models import Subscriber
 from shop.mail import message_from_data, message_to_data
 from shop.tasks import deliver_email
 from tests.checkout_helpers import walk_to_payment
-from tests.comments_support import comment_form
-from tests.factories import ArticleFactory
-from tests.newsletter_support import SubscriberFactory
+from tests.factories import ArticleFactory, SubscriberFactory
+from tests.fixtures.comments import comment_form
+from tests.fixtures.mail import QUEUED
 from tests.unit.test_settings import PRODUCTION_ENV, ROOT
 
 Order = get_model("order", "Order")
-QUEUED = "shop.mail.QueuedEmailBackend"
 
 
 class FailingBackend(BaseEmailBackend):
@@ -61,19 +60,11 @@ class CountingBackend(LocmemBackend):
 
 
 @pytest.fixture
-def queued(settings):
-    """EMAIL_BACKEND is the queue; the task runs as soon as it is queued (test settings)."""
-    settings.EMAIL_BACKEND = QUEUED
-    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    return settings
-
-
-@pytest.fixture
-def worker_queue(queued):
+def worker_queue(queued_email):
     """A real queue (huey's memory storage) that nothing works until the test calls run_worker()."""
     FailingBackend.calls = CountingBackend.calls = 0
     HUEY.immediate = False
-    yield queued
+    yield queued_email
     HUEY.immediate = True  # back to immediate mode, with a fresh, empty storage
 
 
@@ -131,7 +122,7 @@ def test_every_part_survives_the_queue():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_delivered_after_the_commit_and_never_for_a_rollback(queued):
+def test_delivered_after_the_commit_and_never_for_a_rollback(queued_email):
     with transaction.atomic():
         send_mail("Committed", "body", None, ["ada@example.com"])
         assert mail.outbox == []  # nothing leaves while the transaction may still roll back
@@ -149,7 +140,7 @@ def test_delivered_after_the_commit_and_never_for_a_rollback(queued):
 
 @pytest.mark.django_db
 def test_a_newsletter_email_keeps_its_html_part_and_one_click_unsubscribe_headers(
-    queued, django_capture_on_commit_callbacks
+    queued_email, django_capture_on_commit_callbacks
 ):
     subscriber = SubscriberFactory(status=Subscriber.Status.SUBSCRIBED, confirmation_key="")
     with django_capture_on_commit_callbacks(execute=True):
@@ -249,8 +240,8 @@ def test_a_broken_mail_server_does_not_break_the_comment_form(
     assert FailingBackend.calls == 1 and [t.retries for t in HUEY.scheduled()] == [4]
 
 
-def test_the_last_failure_is_logged_as_an_error_and_not_retried(queued, caplog):
-    queued.EMAIL_DELIVERY_BACKEND = f"{__name__}.FailingBackend"
+def test_the_last_failure_is_logged_as_an_error_and_not_retried(queued_email, caplog):
+    queued_email.EMAIL_DELIVERY_BACKEND = f"{__name__}.FailingBackend"
     task = deliver_email.s(message_to_data(a_rich_message()))
     task.retries = 0
     HUEY.execute(task)
@@ -261,7 +252,9 @@ def test_the_last_failure_is_logged_as_an_error_and_not_retried(queued, caplog):
 
 
 @pytest.mark.django_db
-def test_when_the_queue_is_down_the_email_is_still_delivered(queued, caplog, django_capture_on_commit_callbacks):
+def test_when_the_queue_is_down_the_email_is_still_delivered(
+    queued_email, caplog, django_capture_on_commit_callbacks
+):
     with (
         mock.patch("shop.tasks.deliver_email", side_effect=ConnectionError("redis is down")),
         django_capture_on_commit_callbacks(execute=True),
