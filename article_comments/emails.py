@@ -1,11 +1,10 @@
-"""Every email the comments send goes through here, after the database commit, so a rolled-back
-request never mails a link to a comment that does not exist."""
-
-import logging
+"""Every email the comments send goes through here. The store's email backend
+(shop.mail.QueuedEmailBackend) queues each one only once the database transaction commits, so a
+rolled-back request never mails a link to a comment that does not exist, and the worker delivers
+it: a failing mail server cannot break the comment form."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -13,22 +12,11 @@ from shop.links import absolute_url
 
 from . import conf, tokens
 
-logger = logging.getLogger(__name__)
 
-
-def _send_after_commit(template, to, context, headers=None):
+def _send(template, to, context, headers=None):
     subject = " ".join(render_to_string(f"article_comments/emails/{template}_subject.txt", context).split())
     body = render_to_string(f"article_comments/emails/{template}_body.txt", context)
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
-
-    def send():
-        try:
-            message.send()
-        except Exception:
-            # The comment is saved either way; the reader can post again, staff can still see it.
-            logger.exception("Could not send the %s email for an article comment", template)
-
-    transaction.on_commit(send)
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
 
 
 def send_confirmation_request(comment):
@@ -40,7 +28,7 @@ def send_confirmation_request(comment):
         "valid_days": max(1, conf.get("COMMENTS_CONFIRM_MAX_AGE") // 86400),
         "shop_name": settings.OSCAR_SHOP_NAME,
     }
-    _send_after_commit("confirm", comment.email, context)
+    _send("confirm", comment.email, context)
 
 
 def send_staff_reply_notice(thread, reply):
@@ -55,4 +43,4 @@ def send_staff_reply_notice(thread, reply):
         "unsubscribe_url": unsubscribe_url,
         "shop_name": settings.OSCAR_SHOP_NAME,
     }
-    _send_after_commit("staff_reply", thread.email, context, headers={"List-Unsubscribe": f"<{unsubscribe_url}>"})
+    _send("staff_reply", thread.email, context, headers={"List-Unsubscribe": f"<{unsubscribe_url}>"})

@@ -1,14 +1,14 @@
-"""Every email the newsletter sends goes through this module (Django's email backend).
+"""Every email the newsletter sends goes through this module.
 
-Messages are built inside the caller's transaction and handed to the backend only after it
-commits (the project runs with ATOMIC_REQUESTS): a rolled-back sign-up sends nothing. A failing
-mail server is logged and does not turn a committed request into a 500 (robust=True), which
-would also tell a visitor that this address took a different path.
+Messages are built inside the caller's transaction and sent through the store's email backend,
+shop.mail.QueuedEmailBackend, which queues them only once that transaction commits (the project
+runs with ATOMIC_REQUESTS): a rolled-back sign-up sends nothing. The worker delivers them, so a
+failing mail server never turns a request into a 500, which would also tell a visitor that this
+address took a different path.
 """
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -23,7 +23,7 @@ def send_confirmation(subscriber):
         "confirm_url": links.confirmation_url(subscriber),
         "max_age_days": settings.NEWSLETTER_CONFIRMATION_MAX_AGE // 86400,
     }
-    _send_after_commit(_build(subscriber, "confirmation", context))
+    _build(subscriber, "confirmation", context).send()
 
 
 def send_welcome(subscriber):
@@ -38,7 +38,7 @@ def send_to_subscriber(subscriber, template, context):
     message.extra_headers.update(
         {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     )
-    _send_after_commit(message)
+    message.send()
 
 
 def _build(subscriber, template, context):
@@ -52,7 +52,3 @@ def _build(subscriber, template, context):
     )
     message.attach_alternative(render_to_string(f"newsletter/emails/{template}.html", context), "text/html")
     return message
-
-
-def _send_after_commit(message):
-    transaction.on_commit(message.send, robust=True)
