@@ -239,8 +239,8 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # shop/templates overrides Oscar's templates because the "shop" app is installed before
-        # Oscar's apps. Listing it in DIRS as well would make a same-name {% extends %} (our
-        # catalogue/detail.html extends Oscar's) load our own file twice.
+        # Oscar's apps. Listing it in DIRS as well would make a same-name {% extends %} (shop's
+        # oscar/catalogue/detail.html extends the catalogue app's) load shop's file twice.
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {

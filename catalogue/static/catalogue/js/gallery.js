@@ -1,4 +1,4 @@
-/* The product gallery (shop/templates/oscar/catalogue/partials/gallery.html), without a library:
+/* The product gallery (catalogue/templates/oscar/catalogue/partials/gallery.html), without a library:
    a thumbnail button shows its image; arrow keys, Home and End move between the thumbnails. */
 (function () {
   "use strict";
