@@ -5,27 +5,13 @@ process can use these settings (pytest-django runs with shop.settings.test), so
 tests/integration/test_content_pages_reusable.py runs checks.py under them in a subprocess.
 """
 
-import tempfile
-from pathlib import Path
-
 import csp.constants as csp
 from oscar.defaults import *  # noqa: F403
 
-HERE = Path(__file__).resolve().parent
+from .common_settings import *  # noqa: F403
+from .common_settings import TEMPLATES
 
-SECRET_KEY = "content-project-tests-only"
-DEBUG = False
-ALLOWED_HOSTS = ["testserver"]
-ROOT_URLCONF = "tests.content_project.urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-USE_TZ = True
 SITE_ID = 1
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-STATIC_URL = "/static/"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="content-project-media-")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -86,23 +72,13 @@ MIDDLEWARE = [
 # A nonce-only script policy: the app's scripts must carry the request's nonce to run.
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [csp.SELF], "script-src": [csp.NONCE]}}
 
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [HERE / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "oscar.apps.search.context_processors.search_form",
-                "oscar.apps.checkout.context_processors.checkout",
-                "oscar.apps.communication.notifications.context_processors.notifications",
-                "oscar.core.context_processors.metadata",
-            ],
-        },
-    }
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "oscar.apps.search.context_processors.search_form",
+    "oscar.apps.checkout.context_processors.checkout",
+    "oscar.apps.communication.notifications.context_processors.notifications",
+    "oscar.core.context_processors.metadata",
 ]
 AUTHENTICATION_BACKENDS = [
     "oscar.apps.customer.auth_backends.EmailBackend",
@@ -112,4 +88,3 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 
 OSCAR_SHOP_NAME = "Any Shop"
 OSCAR_DEFAULT_CURRENCY = "EUR"
-CONTENT_PAGES_VIDEO_SHOWN = "tests.content_project.hooks.video_shown"
