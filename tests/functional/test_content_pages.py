@@ -114,7 +114,7 @@ def test_product_page_links_back_to_its_articles_and_videos(django_app, claw):
     learn = page.html.select_one(".learn-section")
     assert learn.select_one(f'a[href="{PSOAS}"]')
     assert len(learn.select(".video-facade")) == 3
-    # Our detail.html extends Oscar's: each block once, not our file twice (a template-loader trap).
+    # shop's detail.html extends the catalogue app's: each block once, not a file twice (a template-loader trap).
     assert len(page.html.select('link[rel="canonical"]')) == 1
     assert [d["@type"] for d in jsonld(page)] == ["Product", "BreadcrumbList"]
     data = {d["@type"]: d for d in jsonld(page)}
