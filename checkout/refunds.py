@@ -20,6 +20,10 @@ PaymentEventType = get_model("order", "PaymentEventType")
 Transaction = get_model("payment", "Transaction")
 
 
+# In the metadata of the refund of a payment that got no order: how a later sweep finds it.
+UNPLACED_REFUND_PURPOSE = "no order placed"
+
+
 class RefundNotAllowed(Exception):
     pass
 
@@ -58,11 +62,13 @@ def finish_refund_without_order(payment_id):
     if payment.status != CheckoutPayment.REFUNDING:
         return payment
     try:
-        refund = stripe_gateway.create_refund(
+        # Stripe keeps an idempotency key for 24 hours only, and a sweep may come later: a refund
+        # this store already made for the payment is looked up first, then the key does the rest.
+        refund = _refund_already_made(payment) or stripe_gateway.create_refund(
             intent_id=payment.intent_id,
             amount_cents=to_cents(payment.refund_amount),
             idempotency_key=f"qlclaw-unplaced-{payment.intent_id}",
-            metadata={"purpose": "no order placed", "order_number": payment.order_number},
+            metadata={"purpose": UNPLACED_REFUND_PURPOSE, "order_number": payment.order_number},
         )
     except stripe_gateway.PaymentGatewayError as error:
         logger.warning("Refund of %s not done yet, the sweep will retry: %s", payment.intent_id, error)
@@ -82,6 +88,14 @@ def finish_refund_without_order(payment_id):
         transaction.on_commit(partial(emails.send_payment_refunded_without_order, payment.pk), robust=True)
     logger.info("Refunded %s without an order (%s)", payment.intent_id, refund["id"])
     return payment
+
+
+def _refund_already_made(payment):
+    for refund in stripe_gateway.list_refunds(payment.intent_id):
+        ours = (refund.get("metadata") or {}).get("purpose") == UNPLACED_REFUND_PURPOSE
+        if ours and refund.get("status") not in ("failed", "canceled"):
+            return refund
+    return None
 
 
 def mark_refunded_at_stripe(payment, *, refunded_cents, refund_id=""):

@@ -24,8 +24,8 @@ from checkout.models import CheckoutPayment
 
 logger = logging.getLogger(__name__)
 
-PLACED, REFUNDED, REFUNDING, CANCELED, PENDING, FAILED = (
-    "placed", "refunded", "refunding", "canceled", "pending", "failed",
+PLACED, REFUNDED, REFUNDING, CANCELED, PENDING, FAILED, ALREADY_DONE = (
+    "placed", "refunded", "refunding", "canceled", "pending", "failed", "already done",
 )  # fmt: skip
 
 
@@ -73,7 +73,7 @@ def reconcile(payment, *, now=None):
     if status == "succeeded":
         placed = placement.place_order_for_payment_intent(intent)
         if placed.order is not None:
-            return PLACED
+            return PLACED if placed.placed_now else ALREADY_DONE  # a door or another sweep was first
         # Not placeable: recorded as refunding; the refund is asked once that has committed.
         payment = refunds.finish_refund_without_order(placed.payment.pk)
         return REFUNDED if payment.status == CheckoutPayment.REFUNDED else REFUNDING

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from checkout import dashboard, webhooks
+from checkout import webhooks
+from checkout.dashboard import views as dashboard
 
 # Paying, outside Oscar's /checkout/ pages: Stripe's webhook (its URL is set in Stripe's
 # dashboard, so it keeps its path) and refunds from an order's dashboard page.

@@ -201,6 +201,11 @@ class FakeStripe:
         intent.update(status="succeeded", amount=charged, amount_received=charged, latest_charge=f"ch_{intent_id}")
         return intent
 
+    def cancel_payment_intent(self, intent_id):
+        intent = self.intents[intent_id]
+        intent.update(status="canceled", cancellation_reason="abandoned")
+        return intent
+
     def fail(self, intent_id, message="Your card was declined."):
         intent = self.intents[intent_id]
         intent.update(
@@ -223,6 +228,7 @@ class FakeStripe:
             "payment_intent": intent_id,
             "status": "succeeded",
             "idempotency_key": idempotency_key,
+            "metadata": dict(metadata or {}),
         }
         self.refunds.append(refund)
         return refund
@@ -239,7 +245,13 @@ def fake_stripe(settings, monkeypatch):
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     fake = FakeStripe()
-    for name in ("create_payment_intent", "retrieve_payment_intent", "create_refund", "list_refunds"):
+    for name in (
+        "create_payment_intent",
+        "retrieve_payment_intent",
+        "cancel_payment_intent",
+        "create_refund",
+        "list_refunds",
+    ):
         monkeypatch.setattr(stripe_gateway, name, getattr(fake, name))
     return fake
 

@@ -1,6 +1,6 @@
 from django import template
 
-from checkout.dashboard import refund_form_for
+from checkout.dashboard.views import refund_form_for
 
 register = template.Library()
 

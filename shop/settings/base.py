@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "article_comments.dashboard.apps.CommentsDashboardConfig",
     # Oscar's checkout, forked, with the payment (before Oscar, whose templates it overrides).
     "checkout.apps.CheckoutConfig",
+    "checkout.dashboard.apps.PaymentsDashboardConfig",
     "content_pages.dashboard.apps.ContentDashboardConfig",
     "newsletter",
     "newsletter.dashboard.apps.NewsletterDashboardConfig",
@@ -334,6 +335,7 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
         _section["children"] = [
             *_section["children"],
             {"label": "Shipping charges", "url_name": "dashboard:shipping-method-list"},
+            {"label": "Payments needing attention", "url_name": "payments-dashboard:attention"},
         ]
 OSCAR_DASHBOARD_NAVIGATION.append(
     {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}

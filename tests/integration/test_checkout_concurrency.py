@@ -2,12 +2,14 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 from oscar.core.loading import get_model
 
-from checkout import placement
+from checkout import placement, sweep
 from checkout.models import CheckoutPayment
 from tests import checkout_helpers
 from tests.checkout_helpers import start_payment_for
@@ -68,3 +70,25 @@ def test_both_doors_at_once_place_one_order(claw, fake_stripe):
     assert len({p.order.pk for p in placements}) == 1
     assert StockRecord.objects.get(product=claw).num_allocated == 2
     assert not fake_stripe.refunds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_place_each_payment_once(claw, fake_stripe):
+    """Two workers run the periodic sweep at the same moment over the same paid payments."""
+    StockRecord.objects.filter(product=claw).update(num_in_stock=3, num_allocated=0)
+    payments = [start_payment_for(claw, 1, email=f"s{n}@example.com") for n in range(5)]
+    for payment in payments:
+        fake_stripe.succeed(payment.intent_id)  # paid, and neither door arrived
+    later = timezone.now() + timedelta(hours=1)
+
+    outcomes = run_at_once(lambda _: sweep.sweep(now=later), [1, 2])
+
+    assert Order.objects.count() == 3
+    record = StockRecord.objects.get(product=claw)
+    assert (record.num_in_stock, record.num_allocated) == (3, 3)
+    refunded = CheckoutPayment.objects.filter(status=CheckoutPayment.REFUNDED)
+    assert refunded.count() == 2
+    assert sorted(r["payment_intent"] for r in fake_stripe.refunds) == sorted(
+        refunded.values_list("intent_id", flat=True)
+    )
+    assert sum(o["placed"] for o in outcomes) == 3  # each order placed by one of the two sweeps

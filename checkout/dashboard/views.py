@@ -1,15 +1,21 @@
-"""The refund form on an order's dashboard page (Payment tab)."""
+"""Staff pages about payments: the refund form on an order's page (Payment tab), and the list of
+payments needing attention."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
 from oscar.core.loading import get_class
 from oscar.templatetags.currency_filters import currency
 
 from checkout import refunds, stripe_gateway
 from checkout.forms import RefundForm
-from checkout.models import STRIPE_SOURCE_CODE
+from checkout.models import STRIPE_SOURCE_CODE, CheckoutPayment, PaymentDispute
 
 OrderDetailView = get_class("dashboard.orders.views", "OrderDetailView")
 
@@ -53,3 +59,31 @@ class OrderRefundView(OrderDetailView):
                 return redirect(reverse("dashboard:order-detail", kwargs={"number": order.number}) + "#payment")
         context = self.get_context_data(refund_form=form, active_tab="payment")
         return self.render_to_response(context, status=400)
+
+
+class PaymentAttentionView(TemplateView):
+    """Payments staff should look at. The sweep finishes most of them by itself every few minutes;
+    what stays here is what it could not (Stripe refusing a refund, a payment it failed on) and
+    what a person must follow up (a refunded shopper to contact, a chargeback to answer)."""
+
+    template_name = "checkout/dashboard/attention.html"
+    RECENT_DAYS = 30
+
+    def get_context_data(self, **kwargs):
+        now = timezone.now()
+        pending_before = now - timedelta(seconds=settings.PAYMENT_SWEEP_PENDING_AFTER)
+        payments = CheckoutPayment.objects.select_related("order")
+        return super().get_context_data(
+            refunding=payments.filter(status=CheckoutPayment.REFUNDING).order_by("date_updated"),
+            stale_pending=payments.filter(status=CheckoutPayment.PENDING, date_updated__lt=pending_before).order_by(
+                "date_updated"
+            )[:100],
+            refunded=payments.filter(
+                status=CheckoutPayment.REFUNDED, date_updated__gte=now - timedelta(days=self.RECENT_DAYS)
+            ).order_by("-date_updated")[:100],
+            disputes=PaymentDispute.objects.select_related("payment__order")
+            .exclude(status__in=PaymentDispute.CLOSED_STATUSES)
+            .order_by("date_created"),
+            recent_days=self.RECENT_DAYS,
+            **kwargs,
+        )
