@@ -18,6 +18,7 @@ from oscar.apps.checkout import views
 from oscar.core.loading import get_class
 
 from checkout import baskets, flow, placement, stripe_gateway
+from shop.security import client_ip
 
 logger = logging.getLogger("oscar.checkout")
 
@@ -98,7 +99,7 @@ class PaymentDetailsView(PaymentFlowMixin, views.PaymentDetailsView):
                 billing_address=submission["billing_address"],
                 shipping_method_code=submission["shipping_method"].code,
                 order_number=order_number,
-                client_ip=request.META.get("REMOTE_ADDR"),
+                client_ip=client_ip(request),
             )
         except (flow.PaymentNotPossible, stripe_gateway.PaymentGatewayError) as error:
             return self.render_payment_details(request, error=str(error), payment_unavailable=True)

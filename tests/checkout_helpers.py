@@ -3,15 +3,10 @@ server, and Stripe-shaped events signed the way Stripe signs them."""
 
 import copy
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
-from urllib.request import urlopen
 
-import pytest
 import stripe
 from django.urls import reverse
 from oscar.core.loading import get_model
@@ -100,42 +95,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def localstripe_url():
-    """A localstripe server on a free loopback port for the whole session."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "localstripe"), "--port", str(port), "--from-scratch"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        text=True,
-    )
-    # aiohttp prints "Running on ..." once it listens: block on that line, no polling.
-    for line in process.stdout:
-        if "Running on" in line:
-            break
-    else:
-        raise RuntimeError("localstripe did not start")
-    url = f"http://127.0.0.1:{port}"
-    urlopen(f"{url}/js.stripe.com/v3/", timeout=10).close()
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    process.stdout.close()
-
-
-@pytest.fixture
-def stripe_settings(settings, localstripe_url):
-    """Real Stripe mode (not demo) against localstripe."""
-    settings.STRIPE_SECRET_KEY = "sk_test_qlclaw"
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_qlclaw"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = localstripe_url
-    settings.STRIPE_PAYMENT_METHOD_TYPES = ["card"]
-    return settings
 
 
 def stripe_client(settings):
@@ -235,25 +194,6 @@ class FakeStripe:
 
     def list_refunds(self, intent_id):
         return [refund for refund in self.refunds if refund["payment_intent"] == intent_id]
-
-
-@pytest.fixture
-def fake_stripe(settings, monkeypatch):
-    from checkout import stripe_gateway
-
-    settings.STRIPE_SECRET_KEY = "sk_test_fake"
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    fake = FakeStripe()
-    for name in (
-        "create_payment_intent",
-        "retrieve_payment_intent",
-        "cancel_payment_intent",
-        "create_refund",
-        "list_refunds",
-    ):
-        monkeypatch.setattr(stripe_gateway, name, getattr(fake, name))
-    return fake
 
 
 def start_payment_for(product, quantity=1, *, user=None, email="ada@example.com", method="standard"):

@@ -7,12 +7,10 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from checkout.models import CheckoutPayment
-from tests import checkout_helpers
 from tests.checkout_helpers import ADDRESS, add_to_basket, walk_to_payment
 
 pytestmark = pytest.mark.django_db
 
-fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")

@@ -8,12 +8,10 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from checkout import placement
-from tests import checkout_helpers
 from tests.checkout_helpers import start_payment_for
 
 pytestmark = pytest.mark.django_db
 
-fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
 
 Transaction = get_model("payment", "Transaction")
 

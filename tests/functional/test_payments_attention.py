@@ -6,12 +6,10 @@ from oscar.core.loading import get_model
 
 from checkout import placement
 from checkout.models import CheckoutPayment, PaymentDispute
-from tests import checkout_helpers
 from tests.checkout_helpers import start_payment_for
 
 pytestmark = pytest.mark.django_db
 
-fake_stripe = checkout_helpers.fake_stripe  # TEMP
 
 StockRecord = get_model("partner", "StockRecord")
 URL = reverse("payments-dashboard:attention")

@@ -11,11 +11,9 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from shop.security import DASHBOARD_INLINE_HANDLERS, VIDEO_FRAME_HOSTS, StoreCSPMiddleware, csp_hash
-from tests import checkout_helpers
 from tests.checkout_helpers import walk_to_payment
 
 pytestmark = pytest.mark.django_db
-fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the payments tests
 
 PRODUCTION_ENV = {
     "SECRET_KEY": "k3Yq-9vTz_Lw2bRj7NcHx4pGm8sAeU1oDfWi6tKy0QlZ5VnBr-Ju_MhOaXgPeSdC",

@@ -11,10 +11,7 @@ from oscar.core.loading import get_model
 
 from checkout import placement, sweep
 from checkout.models import CheckoutPayment
-from tests import checkout_helpers
 from tests.checkout_helpers import start_payment_for
-
-fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")

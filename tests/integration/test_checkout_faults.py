@@ -16,11 +16,7 @@ from oscar.core.loading import get_model
 
 from checkout import placement, refunds, stripe_gateway, sweep, webhooks
 from checkout.models import CheckoutPayment
-from tests import checkout_helpers  # noqa: E402  TEMP
 from tests.checkout_helpers import event_payload, pay_with, post_event, start_payment_for, stripe_client
-
-localstripe_url = checkout_helpers.localstripe_url
-stripe_settings = checkout_helpers.stripe_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

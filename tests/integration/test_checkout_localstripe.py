@@ -20,7 +20,6 @@ from oscar.core.loading import get_model
 
 from checkout import stripe_gateway, webhooks
 from checkout.models import CheckoutPayment
-from tests import checkout_helpers
 from tests.checkout_helpers import (
     WEBHOOK_SECRET,
     event_payload,
@@ -30,10 +29,6 @@ from tests.checkout_helpers import (
     stripe_client,
     walk_to_payment,
 )
-
-# Fixtures shared with the other payments tests.
-localstripe_url = checkout_helpers.localstripe_url
-stripe_settings = checkout_helpers.stripe_settings
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
@@ -138,7 +133,9 @@ def test_declined_card_shows_stripes_message_and_keeps_the_basket(django_app, cl
 
 
 @pytest.mark.django_db
-def test_a_new_basket_total_gets_a_new_payment_intent(django_app, claw, stripe_settings):
+def test_a_new_basket_total_gets_a_new_payment_intent(
+    django_app, claw, stripe_settings, django_capture_on_commit_callbacks
+):
     page = walk_to_payment(django_app, claw, quantity=1)
     first = CheckoutPayment.objects.get()
     change_basket = next(f for f in page.forms.values() if f.action == reverse("checkout:payment-cancel"))
@@ -153,10 +150,11 @@ def test_a_new_basket_total_gets_a_new_payment_intent(django_app, claw, stripe_s
     assert page.html.select_one("#payment-form")["data-client-secret"].startswith(second.intent_id)
     # Paying the old intent (an old tab) cannot place the order at the old amount.
     old = pay_with(stripe_settings, first.intent_id)
-    returned = django_app.get(
-        reverse("checkout:payment-return"),
-        {"payment_intent": first.intent_id, "payment_intent_client_secret": old.client_secret},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the refund is asked once the intention commits
+        returned = django_app.get(
+            reverse("checkout:payment-return"),
+            {"payment_intent": first.intent_id, "payment_intent_client_secret": old.client_secret},
+        )
     assert "refunded" in returned.text
     assert not Order.objects.exists()
     first.refresh_from_db()

@@ -9,10 +9,7 @@ from oscar.core.loading import get_model
 
 from checkout import flow, placement, refunds
 from checkout.models import CheckoutPayment
-from tests import checkout_helpers
 from tests.checkout_helpers import start_payment_for
-
-fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from checkout.models import CheckoutPayment, WebhookEvent
-from tests import checkout_helpers
 from tests.checkout_helpers import FIXTURES, event_payload, post_event, sign, start_payment_for
-
-fake_stripe = checkout_helpers.fake_stripe  # a fixture, shared with the other payments tests
 
 pytestmark = pytest.mark.django_db
 
