@@ -5,20 +5,17 @@ here logs its failure and returns."""
 import logging
 
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
+from shop.links import absolute_url
+
 logger = logging.getLogger(__name__)
 
 Order = get_model("order", "Order")
 OrderDispatcher = get_class("order.utils", "OrderDispatcher")
-
-
-def absolute_url(path):
-    return f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}{path}"
 
 
 def order_status_path(order):

@@ -285,3 +285,20 @@ def test_a_failing_newsletter_never_undoes_the_order(
         placed = placement.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id))
     assert placed.order is not None
     assert Order.objects.filter(number=payment.order_number).exists()
+
+
+def test_order_email_links_start_from_site_url(claw, fake_stripe, settings, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    # What `make run PORT=8123` gives: SITE_URL, the scheme Oscar's emails use, and the Site's
+    # domain, which setup_store writes on every run.
+    settings.SITE_URL, settings.OSCAR_URL_SCHEMA = "http://127.0.0.1:8123", "http"
+    call_command("setup_store", verbosity=0)
+    payment = start_payment_for(claw, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = placement.place_order_for_payment_intent(fake_stripe.succeed(payment.intent_id)).order
+    confirmation = next(m for m in mail.outbox if m.to == ["ada@example.com"])
+    status_link = f"http://127.0.0.1:8123/accounts/order-status/{order.number}/{order.verification_hash()}/"
+    assert status_link in confirmation.body
+    staff = next(m for m in mail.outbox if m.to == ["orders@qlclaw.example"])
+    assert f"http://127.0.0.1:8123/dashboard/orders/{order.number}/" in staff.body
