@@ -1,12 +1,21 @@
-"""shop.cache.StoreRedisCache against the local Redis: one client per pool, and a working cache."""
+"""shop.cache.StoreRedisCache: one client per pool, a working cache against the local Redis, and a
+miss (never an exception) when Redis is down or hangs."""
 
+import logging
 import os
+import pickle
+import socket
+import time
 
 import pytest
 import redis
 from django.core.cache.backends.redis import RedisCache
 
-from shop.cache import StoreRedisCache
+from shop.cache import SOCKET_TIMEOUT, StoreRedisCache, forget_outages
+from tests import redis_support
+from tests.redis_support import DOWN_SECONDS, free_port, wait_for_breaker
+
+redis_server = redis_support.redis_server  # a fixture: a redis-server of the test's own
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
@@ -39,3 +48,121 @@ def test_it_is_still_a_cache(store_cache):
     assert store_cache.incr("b") == 3
     store_cache.delete("a")
     assert store_cache.get("a") is None
+
+
+# -- Redis down: a miss and a log line, never an exception ------------------------------------
+
+
+@pytest.fixture
+def breakers():
+    forget_outages()
+    yield
+    forget_outages()
+
+
+def backend_at(url, **options):
+    return StoreRedisCache(url, {"KEY_PREFIX": "t", "OPTIONS": {"DOWN_SECONDS": DOWN_SECONDS, **options}})
+
+
+def test_without_a_server_every_operation_is_a_miss(breakers):
+    backend = backend_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    assert backend.get("a") is None and backend.get("a", "default") == "default"
+    assert backend.get_many(["a", "b"]) == {}
+    assert backend.set("a", 1) is None
+    assert backend.add("a", 1) is False
+    assert backend.touch("a") is False and backend.delete("a") is False and backend.has_key("a") is False
+    assert "a" not in backend
+    assert backend.set_many({"a": 1, "b": 2}) == ["a", "b"]  # Django's contract: the keys not stored
+    assert backend.delete_many(["a", "b"]) is None
+    assert backend.get_or_set("a", 5) == 5
+    with pytest.raises(ValueError):  # Django's contract for a key that is not there
+        backend.incr("a")
+    with pytest.raises(ValueError):
+        backend.decr("a")
+    assert backend.clear() is False
+    assert not backend.is_available()
+    with pytest.raises(redis.ConnectionError):
+        backend.check_health()  # the health check sees the truth, not the fallback
+
+
+def test_a_hung_server_costs_one_timeout_then_nothing_until_the_next_try(breakers):
+    with socket.socket() as hung:  # accepts connections (the kernel does), never answers
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(64)
+        backend = backend_at(f"redis://127.0.0.1:{hung.getsockname()[1]}/0")
+        started = time.monotonic()
+        assert backend.get("a", "default") == "default"
+        first = time.monotonic() - started
+        assert SOCKET_TIMEOUT * 0.8 < first < SOCKET_TIMEOUT + 1  # the read timeout, no retry
+        started = time.monotonic()
+        for _ in range(500):
+            backend.set("a", 1)
+            backend.get("a")
+        assert time.monotonic() - started < 0.5  # the breaker: no network at all
+        time.sleep(DOWN_SECONDS)
+        started = time.monotonic()
+        backend.get("a")
+        assert time.monotonic() - started > SOCKET_TIMEOUT * 0.8  # tried again after the pause
+
+
+def test_one_line_when_redis_goes_one_when_it_is_back(breakers, redis_server, caplog):
+    backend = backend_at(redis_server.url)
+    backend.set("a", 1)
+    redis_server.kill()
+    with caplog.at_level(logging.INFO, logger="shop.cache"):
+        for _ in range(3):
+            for _ in range(100):
+                assert backend.get("a") is None
+            time.sleep(DOWN_SECONDS)
+        redis_server.start()
+        wait_for_breaker()
+        backend.set("a", 2)
+        assert backend.get("a") == 2
+    lines = [record.getMessage() for record in caplog.records if record.name == "shop.cache"]
+    assert len(lines) == 2, lines  # not one per call, nor one per try
+    assert "unreachable" in lines[0] and redis_server.url in lines[0]
+    assert "is back after" in lines[1]
+
+
+def test_the_redis_password_stays_out_of_the_logs(breakers, caplog):
+    backend = backend_at(f"redis://:s3cret-pass@127.0.0.1:{free_port()}/0")
+    with caplog.at_level(logging.WARNING, logger="shop.cache"):
+        backend.get("a")
+    assert caplog.records and "s3cret-pass" not in caplog.text
+
+
+def test_a_write_lost_in_an_outage_is_deleted_before_redis_is_trusted_again(breakers, redis_server, monkeypatch):
+    """A cached_db session changed (or ended) in the database while Redis was away, or a page
+    version that could not be bumped: the entry Redis kept from before must not come back."""
+    backend = backend_at(redis_server.url)
+    backend.set("session", "before the outage")
+    backend.set("untouched", "kept")
+
+    def unreachable(*args, **kwargs):
+        raise redis.ConnectionError("Connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(redis.Redis, "set", unreachable)
+        backend.set("session", "changed during the outage")  # lost: Redis still holds the old value
+    backend.delete("other")  # skipped by the breaker: owed too
+    assert pickle.loads(redis_server.client().get("t:1:session")) == "before the outage"
+
+    wait_for_breaker()
+    assert backend.get("session") is None  # deleted first, then read: a miss, never the old value
+    assert backend.get("untouched") == "kept"
+    assert backend.is_available()
+
+
+def test_the_health_check_brings_the_process_back_at_once(breakers, redis_server):
+    backend = backend_at(redis_server.url, DOWN_SECONDS=60)
+    redis_server.pause()  # hung
+    try:
+        backend.set("a", 1)
+        assert not backend.is_available()
+        with pytest.raises(redis.TimeoutError):
+            backend.check_health()
+    finally:
+        redis_server.resume()
+    assert backend.check_health() is True
+    assert backend.is_available()  # without waiting out the 60 s
+    assert backend.get("a") is None  # the lost write was paid for first
