@@ -19,6 +19,13 @@ settings.PAGE_CACHE_APPS is saved or deleted: products, stock (allocation includ
 partner fork sends post_save), reviews, shipping charges, articles, comments, offers. Entries also
 turn over with the content cache's five-minute schedule bucket, so scheduled articles appear on
 time.
+
+Redis down: the cache is an accelerator, never needed for a page or a sale. While the cache
+backend says it is unavailable (shop.cache's breaker) the page cache is bypassed and every page
+renders. The version bumps make no Redis call inside a transaction (the order placement saves a
+StockRecord); after the commit a bump Redis cannot take is dropped without raising, and the
+fail-soft backend deletes the version key once Redis is back, so no page stored before the outage
+is served after it.
 """
 
 import functools
@@ -40,6 +47,7 @@ from django.utils.module_loading import import_string
 from oscar.core.loading import get_class
 
 from content_pages import cache as content_cache
+from shop.cache import cache_is_available
 
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
@@ -90,11 +98,29 @@ def _bump():
     cache.set(VERSION_KEY, time.time_ns(), None)
 
 
-def bump_page_version(**kwargs):
-    """Signal receiver: every cached page is stale, now and again after the transaction commits
-    (a page rendered in between from the old rows must not outlive the commit)."""
-    _bump()
-    transaction.on_commit(_bump)
+PENDING = "_pagecache_pending"  # on a database connection: a marker for its uncommitted changes
+
+
+def bump_page_version(using=None, **kwargs):
+    """Signal receiver: every cached page is stale once the transaction commits.
+
+    Until then only this connection sees the new rows, so only its own pages must change: they get
+    a key of their own (see _pending()), which costs no Redis call. The shared version is bumped
+    after the commit, so a page another request rendered from the old rows meanwhile does not
+    outlive it. This runs inside the order placement (stock allocation saves a StockRecord), which
+    must never fail or wait because of the cache: nothing here talks to Redis before the commit,
+    and after it shop.cache fails soft and on_commit is robust."""
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        setattr(connection, PENDING, time.time_ns())
+    transaction.on_commit(_bump, using=using, robust=True)
+
+
+def _pending():
+    """The marker of this thread's uncommitted page changes, if its transaction is still open
+    (a test's whole body, or the rest of the request that saved them)."""
+    connection = transaction.get_connection()
+    return getattr(connection, PENDING, None) if connection.in_atomic_block else None
 
 
 def _fresh_fields():
@@ -143,6 +169,8 @@ class AnonymousPageCacheMiddleware:
     def _key(self, request):
         if not settings.PAGE_CACHE_TIMEOUT or request.method not in ("GET", "HEAD"):
             return None
+        if not cache_is_available():  # Redis is down: render, do not wait on it
+            return None
         match = request.resolver_match
         if match is None or match.view_name not in self.views:
             return None
@@ -158,7 +186,8 @@ class AnonymousPageCacheMiddleware:
             parts.append(request.COOKIES.get(CustomerHistoryManager.cookie_name, ""))
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         bucket = int(time.time() // content_cache.SCHEDULE_GRANULARITY)
-        return f"pagecache:{release()}:{versions()}:{bucket}:{digest}"
+        pending = _pending()
+        return f"pagecache:{release()}:{versions()}{f':{pending}' if pending else ''}:{bucket}:{digest}"
 
     def _storable(self, request, response):
         if response.status_code != 200 or response.streaming:
