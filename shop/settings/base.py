@@ -232,6 +232,9 @@ PERMISSIONS_POLICY = {
 # Sign-in and add-to-basket POSTs (shop/ratelimits.py), per IP and, for sign-in, per account.
 STORE_LOGIN_RATE = env("STORE_LOGIN_RATE", default="10/m")
 STORE_BASKET_ADD_RATE = env("STORE_BASKET_ADD_RATE", default="60/m")
+# With the cache down nothing can be counted: add-to-basket, comments and the newsletter go on
+# (django-ratelimit fails open), sign-in pauses (shop/ratelimits.py, docs/deploy.md).
+RATELIMIT_FAIL_OPEN = True
 
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
