@@ -72,6 +72,10 @@ def finish_refund_without_order(payment_id):
         )
     except stripe_gateway.PaymentGatewayError as error:
         logger.warning("Refund of %s not done yet, the sweep will retry: %s", payment.intent_id, error)
+        # Staff see why on the attention page; the reason stays in unplaced_reason.
+        CheckoutPayment.objects.filter(pk=payment.pk, status=CheckoutPayment.REFUNDING).update(
+            last_error=f"Stripe has not refunded yet ({error}); the sweep tries again.", date_updated=timezone.now()
+        )
         return payment
     with transaction.atomic():
         payment = CheckoutPayment.objects.select_for_update().get(pk=payment_id)
