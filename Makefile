@@ -11,7 +11,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 PORT_PROD ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed staff lint check clean prod-local bench soak lighthouse
+.PHONY: run test install install-dev migrate seed staff lint check clean prod-local bench soak soak-faults lighthouse
 
 run: install migrate seed ## Serve the store with demo data on SQLite, and the email worker beside it
 	SITE_URL=$(SITE_URL) $(BIN)/python scripts/run_dev.py $(HOST):$(PORT)
@@ -64,8 +64,13 @@ prod-local: install ## The production profile (gunicorn, PostgreSQL, Redis) on 1
 bench: install ## Load benchmark of the production profile (wrk): req/s and latency per page
 	$(BIN)/python scripts/bench.py
 
+# FAULTS=1 (or make soak-faults): gunicorn workers killed, a Redis outage, then the sweep and the books
+# against localstripe. SOAK_SECONDS=120 for a shorter run (default 300). docs/deploy.md, "Soak".
 soak: install-dev ## The benchmark's soak mode: minutes of browsing and buying (localstripe), then the books
-	$(BIN)/python scripts/soak.py
+	$(if $(FAULTS),SOAK_FAULTS=1 )$(BIN)/python scripts/soak.py
+
+soak-faults: ## make soak with faults: workers killed, Redis stopped, then the sweep and the books
+	$(MAKE) soak FAULTS=1
 
 lighthouse: install node_modules/.installed ## Lighthouse budgets on home, product and article
 	$(BIN)/python scripts/lighthouse.py

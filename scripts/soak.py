@@ -19,7 +19,23 @@ At the end: zero 5xx, every paid checkout has exactly one order (and no order ex
 checkout paid for), no payment was refunded, and the QL Claw's allocated stock grew by exactly
 the quantities ordered.
 
-Environment: SOAK_SECONDS (default 300), SOAK_BROWSERS (6), SOAK_BUYERS (4), SOAK_PORT (8291).
+Fault mode (SOAK_FAULTS=1, `make soak FAULTS=1`): the same load while things break. Every few
+seconds a random gunicorn worker is killed with SIGKILL (the master starts another one); the
+store's Redis is a redis-server of the soak's own on a free port (cache, sessions, rate limits and
+the huey queue), stopped once mid-run and started again, empty, after SOAK_REDIS_DOWN seconds.
+Shoppers who lose a connection retry like a browser's reload (counted); a checkout that still
+cannot go on is abandoned (counted, not a failure). The database, qlclaw_soak_faults, is dropped
+and made again at every run, so the books are this run's alone. After the load, the
+reconciliation sweep runs with everything due (`manage.py reconcile_payments`,
+PAYMENT_SWEEP_PENDING_AFTER=0, PAYMENT_SWEEP_REFUNDING_AFTER=0), and then the books must balance
+against localstripe: every PaymentIntent that succeeded there has exactly one order or a full
+refund, never both or neither; every order has a succeeded, unrefunded intent for its total; each
+stock record's allocation equals the quantities ordered from it; orders == paid intents not
+refunded. The exit status says whether they balance.
+
+Environment: SOAK_SECONDS (default 300), SOAK_BROWSERS (6), SOAK_BUYERS (4), SOAK_PORT (8291);
+fault mode: SOAK_FAULTS (off), SOAK_KILL_EVERY (3 s between worker kills, on average),
+SOAK_REDIS_DOWN (25 s), SOAK_FAULTS_DATABASE_URL (postgres://postgres@127.0.0.1:5432/qlclaw_soak_faults).
 """
 
 import collections
@@ -27,7 +43,9 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -50,6 +68,10 @@ BROWSE = [
     "/", PRODUCT, "/learn/psoas-trigger-points/", "/learn/", "/tutorials/", "/catalogue/",
     "/search/?q=psoas", "/basket/",
 ]
+FAULTS = os.environ.get("SOAK_FAULTS", "").lower() not in ("", "0", "false", "no")
+# A shopper whose page load dies (the worker was killed) reloads it, a few times, then gives up.
+RELOADS = 6
+CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
 ADDRESS = {
     "first_name": "Soak", "last_name": "Tester", "line1": "1 Load Street",
     "line4": "Springfield", "state": "IL", "postcode": "62701",
@@ -91,6 +113,83 @@ print(json.dumps({
 }))
 """
 
+# Fault mode: after the sweep, the books of the whole (fresh) database against localstripe.
+FAULT_BOOKS = """
+import django, json, sys
+django.setup()
+from collections import Counter
+from django.db.models import Sum
+from oscar.core.loading import get_model
+from checkout import stripe_gateway
+from checkout.models import CheckoutPayment, WebhookEvent, to_cents
+Order, Line = get_model("order", "Order"), get_model("order", "Line")
+StockRecord = get_model("partner", "StockRecord")
+charged_by_shoppers = set(json.loads(sys.argv[2]))
+problems, statuses, reasons = [], Counter(), Counter()
+paid = refunded = 0
+intent_of_order = {}
+rows = CheckoutPayment.objects.select_related("order").order_by("pk")
+for payment in rows:
+    intent = stripe_gateway.retrieve_payment_intent(payment.intent_id)
+    succeeded = intent.get("status") == "succeeded"
+    refunds = stripe_gateway.list_refunds(payment.intent_id) if succeeded else []
+    refunds = [r for r in refunds if r.get("status") not in ("failed", "canceled")]
+    refunded_cents = sum(r["amount"] for r in refunds)
+    order = payment.order
+    statuses[payment.status] += 1
+    row = (f"{payment.intent_id}: row {payment.status} {payment.unplaced_reason}, intent {intent.get('status')} "
+           f"{intent.get('amount')} cents, order {order.number if order else None}, "
+           f"refunds {[(r['id'], r['amount']) for r in refunds]}, last_error {payment.last_error[:120]!r}")
+    if order is not None:
+        intent_of_order[order.pk] = (succeeded, refunded_cents, intent.get("amount"), row)
+    if not succeeded:
+        if order is not None or refunded_cents:
+            problems.append("an order or refund for an unpaid intent: " + row)
+        continue
+    paid += 1
+    if order is not None and not refunded_cents:
+        if payment.status != CheckoutPayment.PLACED:
+            problems.append("ordered but the row is not placed: " + row)
+    elif order is None and refunded_cents == intent["amount"]:
+        refunded += 1
+        reasons[payment.unplaced_reason or "(none)"] += 1
+        if payment.status != CheckoutPayment.REFUNDED:
+            problems.append("refunded but the row is not: " + row)
+    else:
+        problems.append("paid, but not exactly one order xor a full refund: " + row)
+orders = 0
+for order in Order.objects.order_by("pk"):
+    orders += 1
+    succeeded, refunded_cents, amount, row = intent_of_order.get(order.pk, (False, 0, None, "no payment row"))
+    if not succeeded or refunded_cents:
+        problems.append(f"order {order.number} without a paid, unrefunded intent: {row}")
+    elif to_cents(order.total_incl_tax) != amount:
+        problems.append(f"order {order.number} totals {order.total_incl_tax}, its intent {amount} cents: {row}")
+known = set(rows.values_list("intent_id", flat=True))
+for intent_id in sorted(charged_by_shoppers - known):
+    problems.append(f"{intent_id}: paid by a shopper, no payment row")
+unknown_paid = 0
+for intent in stripe_gateway._client().v1.payment_intents.list(params={"limit": 100}).auto_paging_iter():
+    if intent.status == "succeeded" and intent.id not in known:
+        unknown_paid += 1
+        problems.append(f"{intent.id}: succeeded at localstripe, no payment row")
+stock = []
+for record in StockRecord.objects.select_related("product").order_by("pk"):
+    ordered = Line.objects.filter(stockrecord=record).aggregate(n=Sum("quantity"))["n"] or 0
+    stock.append((record.product.upc, record.num_allocated or 0, ordered))
+    if (record.num_allocated or 0) != ordered:
+        problems.append(f"stock {record.product.upc}: allocated {record.num_allocated}, ordered {ordered}")
+if orders != paid - refunded:
+    problems.append(f"{orders} orders for {paid} paid intents of which {refunded} refunded")
+print(json.dumps({
+    "payments": sum(statuses.values()), "statuses": statuses, "paid": paid, "refunded": refunded,
+    "refund_reasons": reasons, "orders": orders, "stock": stock, "unknown_paid": unknown_paid,
+    "succeeded_events": WebhookEvent.objects.filter(type="payment_intent.succeeded").count(),
+    "failed_events": WebhookEvent.objects.filter(type="payment_intent.payment_failed").count(),
+    "problems": problems,
+}))
+"""
+
 
 class Tally:
     def __init__(self):
@@ -99,7 +198,11 @@ class Tally:
         self.server_errors = []
         self.failures = []
         self.paid = {}  # intent id -> quantity
+        self.charged = set()  # intents confirmed at localstripe, whatever the return page did next
         self.declined = 0
+        self.connection_errors = 0
+        self.workers_killed = 0
+        self.redis_down = []  # seconds of each Redis outage
 
     def response(self, response):
         with self.lock:
@@ -137,7 +240,7 @@ class Shopper:
     def request(self, method, path, expect=(200,), **kwargs):
         url = path if path.startswith("http") else self.base + path
         while True:
-            response = self.http.request(method, url, timeout=30, allow_redirects=False, **kwargs)
+            response = self.send(method, url, **kwargs)
             self.tally.response(response)
             # Production cookies are Secure and the soak talks plain HTTP on loopback, where a TLS
             # proxy would sit in front: send them back, as the browser behind that proxy would.
@@ -151,6 +254,19 @@ class Shopper:
             title = re.search(r"<title>(.*?)</title>", response.text, re.S)
             raise AssertionError(f"{method} {path}: {response.status_code} {title[1].strip() if title else ''}")
         return response
+
+    def send(self, method, url, **kwargs):
+        """One request; in fault mode a connection that dies (its worker was killed) is counted
+        and the request sent again after a moment, as a shopper reloads or presses the button again."""
+        for attempt in range(1, RELOADS + 1):
+            try:
+                return self.http.request(method, url, timeout=30, allow_redirects=False, **kwargs)
+            except CONNECTION_ERRORS:
+                with self.tally.lock:
+                    self.tally.connection_errors += 1
+                if not FAULTS or attempt == RELOADS:
+                    raise
+                time.sleep(random.uniform(0.3, 1.5))
 
     def page(self, path):
         response = self.request("GET", path)
@@ -235,6 +351,8 @@ def checkout(shopper, stripe_client, decline_first):
     intents.update(intent_id, params={"payment_method": "pm_card_visa"})
     if intents.confirm(intent_id).status != "succeeded":
         raise AssertionError(f"{intent_id} did not succeed")
+    with tally.lock:
+        tally.charged.add(intent_id)
     done = shopper.request("GET", f"{pay_form['data-return-url']}?payment_intent={intent_id}"
                            f"&payment_intent_client_secret={secret}")
     if "/checkout/thank-you/" not in done.url:
@@ -247,13 +365,151 @@ def buy(base, tally, stop, stripe_client):
     n = 0
     while not stop.is_set():
         n += 1
+        shopper = Shopper(base, tally)
         try:
-            checkout(Shopper(base, tally), stripe_client, decline_first=random.randrange(DECLINE_EVERY) == 0)
+            checkout(shopper, stripe_client, decline_first=random.randrange(DECLINE_EVERY) == 0)
         except Exception as error:  # noqa: BLE001
             with tally.lock:
                 frames = traceback.extract_tb(error.__traceback__)
                 where = [f for f in frames if f.name in ("checkout", "to_payment_page")][-1]
-                tally.failures.append(f"checkout: {error!r} (line {where.lineno}: {where.line})")
+                # In fault mode the shopper's address finds its requests in the access log.
+                who = f" [{shopper.http.headers['X-Forwarded-For']}]" if FAULTS else ""
+                tally.failures.append(f"checkout: {error!r} (line {where.lineno}: {where.line}){who}")
+
+
+class RedisServer:
+    """The fault mode's own redis-server on a free loopback port, nothing saved to disk. Stopped
+    with SIGKILL (a crash), started again empty on the same port."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            raise SystemExit("The fault mode needs redis-server (apt-get install redis-server)")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = None
+
+    def url(self, db):
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self):
+        import redis
+
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.1)
+        raise SystemExit(f"redis-server did not answer on port {self.port}")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self.process = None
+
+    @property
+    def up(self):
+        return self.process is not None
+
+
+def children(pid):
+    """The process ids whose parent is pid (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def gunicorn_workers(server_pid):
+    """The worker pids of the gunicorn master that serve_production.py (server_pid) started."""
+    for pid in children(server_pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(b"gunicorn" in part for part in command[:2]):
+            return children(pid)
+    return []
+
+
+def inject_faults(server_pid, redis_server, tally, stop, seconds):
+    """Until stop: SIGKILL a random gunicorn worker every SOAK_KILL_EVERY seconds on average, and
+    stop Redis once, 40% into the run, for SOAK_REDIS_DOWN seconds. Redis is up again on return."""
+    kill_every = float(os.environ.get("SOAK_KILL_EVERY", "3"))
+    down_for = float(os.environ.get("SOAK_REDIS_DOWN", "25"))
+    started = time.monotonic()
+    down_at, down_since = started + seconds * 0.4, None
+    next_kill = started + kill_every
+    try:
+        while not stop.wait(0.2):
+            now = time.monotonic()
+            if down_since is None and not tally.redis_down and now >= down_at:
+                redis_server.stop()
+                down_since = now
+                print(f"  {now - started:.0f} s: Redis stopped", file=sys.stderr, flush=True)
+            elif down_since is not None and now >= down_since + down_for:
+                redis_server.start()
+                tally.redis_down.append(time.monotonic() - down_since)
+                down_since = None
+                print(f"  {time.monotonic() - started:.0f} s: Redis back", file=sys.stderr, flush=True)
+            if now >= next_kill:
+                next_kill = now + kill_every * random.uniform(0.5, 1.5)
+                workers = gunicorn_workers(server_pid)
+                if workers:
+                    try:
+                        os.kill(random.choice(workers), signal.SIGKILL)
+                    except ProcessLookupError:
+                        continue
+                    with tally.lock:
+                        tally.workers_killed += 1
+    finally:
+        if down_since is not None:
+            redis_server.start()
+            tally.redis_down.append(time.monotonic() - down_since)
+
+
+def recreate_database(url):
+    """Drop the fault mode's database (serve_production.py creates, migrates and seeds it again)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "soak" not in name:
+        raise SystemExit(f"The fault mode drops its database at every run: {name!r} is not a soak database")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def run_sweep(env, log):
+    """manage.py reconcile_payments with every pending and refunding payment due; its outcomes."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "reconcile_payments"], cwd=ROOT, capture_output=True, text=True,
+        env={**env, "PAYMENT_SWEEP_PENDING_AFTER": "0", "PAYMENT_SWEEP_REFUNDING_AFTER": "0"},
+    )
+    log.write(result.stderr)
+    outcomes = {m[1]: int(m[2]) for m in re.finditer(r"^(.+): (\d+)$", result.stdout, re.M)}
+    if result.returncode:
+        outcomes["exit status"] = result.returncode
+    return outcomes
 
 
 def start_localstripe(port):
@@ -268,12 +524,14 @@ def start_localstripe(port):
     raise SystemExit("localstripe did not start")
 
 
-def books(env, step, intents=()):
-    out = subprocess.run(
-        [sys.executable, "-c", BOOKS, step, json.dumps(list(intents))],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def books(env, step, intents=(), script=BOOKS):
+    result = subprocess.run(
+        [sys.executable, "-c", script, step, json.dumps(list(intents))],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    if result.returncode:
+        raise SystemExit(f"The books ({step}) could not be read:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -296,11 +554,30 @@ def main():
         STRIPE_API_BASE=stripe_base,
         STRIPE_PAYMENT_METHOD_TYPES="card",  # localstripe refuses automatic_payment_methods
     )
+    redis_server, server_log = None, None
+    if FAULTS:
+        # Its own database, made afresh, and its own Redis, which it may stop: never the shared one.
+        env["DATABASE_URL"] = os.environ.get(
+            "SOAK_FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qlclaw_soak_faults"
+        )
+        recreate_database(env["DATABASE_URL"])
+        redis_server = RedisServer()
+        redis_server.start()
+        env.update(REDIS_URL=redis_server.url(0), HUEY_REDIS_URL=redis_server.url(1))
+        # An access log with each request's worker and shopper, to trace what a fault did to a checkout.
+        env.update(ACCESS_LOG="1", GUNICORN_CMD_ARGS=(
+            "--access-logformat '%(t)s %(p)s %({x-forwarded-for}i)s \"%(r)s\" %(s)s %(M)sms'"
+        ))
+        # The server's log lines (access log, a line per killed worker, Redis going and back) go to a file.
+        (ROOT / "var").mkdir(exist_ok=True)
+        server_log = open(ROOT / "var" / "soak-faults.log", "w")  # noqa: SIM115  (closed at the end)
     stripe_server = start_localstripe(stripe_port)
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serve_production.py")], cwd=ROOT, env=env, start_new_session=True
+        [sys.executable, str(ROOT / "scripts" / "serve_production.py")], cwd=ROOT, env=env, start_new_session=True,
+        stdout=server_log, stderr=server_log,
     )
     tally = Tally()
+    sweep = fault_books = None
     try:
         wait_for(f"{base}/health/")
         requests.post(
@@ -314,24 +591,39 @@ def main():
         stop = threading.Event()
         threads = [threading.Thread(target=browse, args=(base, tally, stop)) for _ in range(browsers)]
         threads += [threading.Thread(target=buy, args=(base, tally, stop, stripe_client)) for _ in range(buyers)]
-        print(f"soak: {seconds} s, {browsers} browsers, {buyers} buyers against {base}", file=sys.stderr, flush=True)
+        if FAULTS:
+            faults = (server.pid, redis_server, tally, stop, seconds)
+            threads.append(threading.Thread(target=inject_faults, args=faults))
+        print(f"soak: {seconds} s, {browsers} browsers, {buyers} buyers against {base}"
+              f"{' with faults (server log: var/soak-faults.log)' if FAULTS else ''}", file=sys.stderr, flush=True)
         started = time.monotonic()
         for thread in threads:
             thread.start()
         while time.monotonic() - started < seconds:
-            time.sleep(min(30, seconds))
+            time.sleep(max(0.1, min(30, seconds - (time.monotonic() - started))))
             print(f"  {time.monotonic() - started:.0f} s: {sum(tally.statuses.values())} requests, "
                   f"{len(tally.paid)} paid checkouts", file=sys.stderr, flush=True)
         stop.set()
         for thread in threads:
             thread.join()
         time.sleep(5)  # localstripe delivers its webhooks a second after each event
-        after = books(env, "check", tally.paid)
+        if FAULTS:
+            sweep = run_sweep(env, server_log)
+            fault_books = books(env, "faults", sorted(tally.charged), script=FAULT_BOOKS)
+        else:
+            after = books(env, "check", tally.paid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         os.killpg(stripe_server.pid, signal.SIGTERM)
         stripe_server.wait(timeout=30)
+        if redis_server is not None:
+            redis_server.stop()
+        if server_log is not None:
+            server_log.close()
+
+    if FAULTS:
+        sys.exit(fault_report(seconds, browsers, buyers, tally, sweep, fault_books))
 
     wrong = {intent: row for intent, row in after["per_intent"].items() if row != {"status": "placed", "orders": 1}}
     new_orders = after["orders"] - before["orders"]
@@ -360,6 +652,36 @@ def main():
     for name, ok in checks.items():
         print(f"  {name}: {'ok' if ok else 'FAILED'}")
     sys.exit(0 if all(checks.values()) else 1)
+
+
+def fault_report(seconds, browsers, buyers, tally, sweep, result):
+    """The fault mode's figures and its one verdict: do the books balance. Returns the exit status."""
+    total = sum(tally.statuses.values())
+    classes = {f"{k // 100}xx": v for k, v in sorted(tally.statuses.items())}
+    print(f"\nsoak with faults: {seconds} s, {browsers} browsers + {buyers} buyers, {total} requests "
+          f"({total / seconds:.0f}/s), by class: {classes}")
+    print(f"faults: {tally.workers_killed} gunicorn workers killed (SIGKILL); Redis down "
+          f"{' + '.join(f'{d:.1f} s' for d in tally.redis_down) or 'never'}; "
+          f"connection errors seen by shoppers: {tally.connection_errors}")
+    abandoned = sum(failure.startswith("checkout:") for failure in tally.failures)
+    print(f"shoppers: {len(tally.charged)} checkouts paid at localstripe ({len(tally.paid)} reached the thank-you "
+          f"page, {tally.declined} declined first), {abandoned} checkouts abandoned, "
+          f"{len(tally.failures) - abandoned} page loads given up, {len(tally.server_errors)} 5xx")
+    print(f"sweep (reconcile_payments, everything due): {sweep or 'nothing to reconcile'}")
+    print(f"books: {result['payments']} payment rows {dict(result['statuses'])}; {result['paid']} intents "
+          f"succeeded at localstripe: {result['orders']} orders + {result['refunded']} full refunds "
+          f"{dict(result['refund_reasons'])}; webhooks processed: {result['succeeded_events']} succeeded, "
+          f"{result['failed_events']} payment_failed")
+    print("stock (upc, allocated, ordered): " + ", ".join(f"{u} {a}/{o}" for u, a, o in result["stock"] if a or o))
+    for line in (tally.server_errors + tally.failures)[:15]:
+        print("  -", line)
+    if len(tally.server_errors + tally.failures) > 15:
+        print(f"  - ... and {len(tally.server_errors + tally.failures) - 15} more")
+    for line in result["problems"]:
+        print("  !", line)
+    balanced = not result["problems"] and "failed" not in sweep and "exit status" not in sweep
+    print(f"  the books balance: {'yes' if balanced else 'NO'}")
+    return 0 if balanced else 1
 
 
 if __name__ == "__main__":
