@@ -98,7 +98,7 @@ def test_a_hung_server_costs_one_timeout_then_nothing_until_the_next_try(breaker
         for _ in range(500):
             backend.set("a", 1)
             backend.get("a")
-        assert time.monotonic() - started < 0.5  # the breaker: no network at all
+        assert time.monotonic() - started < 1  # the breaker: no network at all (1,000 calls)
         time.sleep(DOWN_SECONDS)
         started = time.monotonic()
         backend.get("a")
