@@ -144,15 +144,14 @@ def outage_for(servers, down_seconds):
 
 
 def _without_password(url):
-    """The server as the logs may show it: a redis:// URL can carry a password."""
+    """The server as the logs may show it: a redis:// URL can carry a password, before the host
+    or in the query string (?password=), so both go."""
     parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
     netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit(parts._replace(netloc=netloc))
+    return urlunsplit(parts._replace(netloc=netloc, query=""))
 
 
 def forget_outages():
