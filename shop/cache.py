@@ -13,7 +13,7 @@ instead of raising: get -> the default, get_many -> {}, has_key/add/touch/delete
 set/set_many/delete_many -> nothing stored (set_many reports every key as not stored), and
 incr/decr -> ValueError, which is what Django's contract says for a key that is not there (every
 caller handles it; django-ratelimit then applies RATELIMIT_FAIL_OPEN). So the page cache, the
-content cache, cached_db sessions (the database is their truth), rate limits and the page-cache
+content cache, rate limits and the page-cache
 version bumps inside the order placement all carry on without Redis.
 
 - Small socket timeouts (connect 0.25 s, read/write 0.5 s; OPTIONS socket_connect_timeout and

@@ -85,7 +85,7 @@ def redis_server():
 
 
 def store_cache_settings(settings, url):
-    """The production cache (shop.cache.StoreRedisCache) and sessions (cached_db) at `url`."""
+    """The production cache (shop.cache.StoreRedisCache) at `url`, and production's sessions (in the database)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "shop.cache.StoreRedisCache",
@@ -94,7 +94,7 @@ def store_cache_settings(settings, url):
             "OPTIONS": {"DOWN_SECONDS": DOWN_SECONDS},
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 @pytest.fixture

@@ -49,9 +49,12 @@ HUEY = {
 }
 del HUEY["filename"]
 
-# Sessions are read from Redis and written through to PostgreSQL: a Redis restart logs nobody out
-# and loses no checkout in progress.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL only (Django's default engine), never in Redis: a Redis restart or
+# outage logs nobody out and loses no checkout in progress, and no worker can read a copy older than
+# the database's (a read-through cache did that to shoppers in the seconds after an outage, when
+# workers' cache breakers closed at different times). One indexed query per request with a session;
+# anonymous page-cache hits have no session and make none.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Uploads (product images, video posters): local disk on one server; S3-compatible storage
 # (django-storages) when several app servers must see the same files. Static files are always

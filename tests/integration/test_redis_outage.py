@@ -1,7 +1,7 @@
 """Redis is an accelerator, never a dependency of a sale (docs/deploy.md, "When Redis is down").
 
-The production cache (shop.cache.StoreRedisCache) and sessions (cached_db) point at a Redis that
-is not there, or at a redis-server of the test's own that is killed or hung halfway through a
+The production cache (shop.cache.StoreRedisCache) points at a Redis that is not there (sessions
+live in the database, as in production), or at a redis-server of the test's own that is killed or hung halfway through a
 checkout. Pages render, the cart fills, the demo checkout reaches the thank-you page and the order
 is placed; sign-in pauses; /health/ answers 503 until Redis is back.
 """
@@ -87,7 +87,7 @@ def test_the_demo_checkout_places_the_order_without_redis(
     django_app, claw, customer, demo_mode, no_redis, signed_in, django_capture_on_commit_callbacks
 ):
     user = customer if signed_in else None
-    page = walk_to_payment(django_app, claw, quantity=2, user=user)  # session: cached_db, in the database only
+    page = walk_to_payment(django_app, claw, quantity=2, user=user)  # the session lives in the database
     assert "Demo payment, no card charged ($99.98)" in page.text
 
     thank_you = pay_on_demo(page, django_capture_on_commit_callbacks, user)
@@ -190,8 +190,8 @@ def test_a_hung_redis_holds_no_request_long(
 
 
 def test_signing_out_while_redis_is_away_stays_signed_out(claw, customer, redis_server, settings):
-    """cached_db: the database is the truth. A session ended while Redis was hung is deleted from
-    Redis too once it is back, so the old cookie cannot bring the signed-in session back."""
+    """A session ended while Redis was hung stays ended once Redis is back: the old cookie cannot
+    bring the signed-in session back (sessions are in the database; nothing of them is in Redis)."""
     store_cache_settings(settings, redis_server.url)
     shopper = Client()
     shopper.post(
