@@ -11,8 +11,6 @@ import time
 import pytest
 import redis
 
-from shop.cache import forget_outages
-
 DOWN_SECONDS = 0.3  # the breaker's pause in these tests (5 s in production)
 
 
@@ -74,16 +72,6 @@ class RedisServer:
         return redis.Redis(port=self.port, socket_timeout=2)
 
 
-@pytest.fixture
-def redis_server():
-    server = RedisServer(redis_server_or_skip(), free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()  # SIGKILL ends a paused (SIGSTOP) server too
-
-
 def store_cache_settings(settings, url):
     """The production cache (shop.cache.StoreRedisCache) at `url`, and production's sessions (in the database)."""
     settings.CACHES = {
@@ -95,13 +83,6 @@ def store_cache_settings(settings, url):
         }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
-
-@pytest.fixture
-def fresh_breakers():
-    forget_outages()
-    yield
-    forget_outages()
 
 
 def wait_for_breaker():

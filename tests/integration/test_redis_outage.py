@@ -19,12 +19,8 @@ from checkout.models import CheckoutPayment
 from newsletter.models import Subscriber
 from shop.cache import cache_is_available
 from shop.pagecache import HEADER
-from tests import redis_support
 from tests.checkout_helpers import add_to_basket, event_payload, post_event, start_payment_for, walk_to_payment
 from tests.redis_support import free_port, store_cache_settings, wait_for_breaker
-
-redis_server = redis_support.redis_server
-fresh_breakers = redis_support.fresh_breakers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_breakers")]
 

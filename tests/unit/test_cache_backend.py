@@ -12,10 +12,7 @@ import redis
 from django.core.cache.backends.redis import RedisCache
 
 from shop.cache import SOCKET_TIMEOUT, StoreRedisCache, forget_outages
-from tests import redis_support
 from tests.redis_support import DOWN_SECONDS, free_port, wait_for_breaker
-
-redis_server = redis_support.redis_server  # a fixture: a redis-server of the test's own
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
