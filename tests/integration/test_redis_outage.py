@@ -95,6 +95,21 @@ def test_the_demo_checkout_places_the_order_without_redis(
     assert health(Client()) == (503, {"status": "error", "database": True, "cache": False})
 
 
+def test_the_card_checkout_and_the_return_from_stripe_place_the_order_without_redis(
+    django_app, claw, fake_stripe, no_redis, django_capture_on_commit_callbacks
+):
+    page = walk_to_payment(django_app, claw, quantity=1)
+    assert page.html.select_one("#payment-form")  # Stripe's Payment Element is mounted
+    payment = CheckoutPayment.objects.get()
+    token = page.forms["payment-form"]["csrfmiddlewaretoken"].value
+    prepared = django_app.post(reverse("checkout:payment-prepare"), {"csrfmiddlewaretoken": token})
+    assert prepared.json == {"ok": True}
+    fake_stripe.succeed(payment.intent_id)  # Stripe.js charged the card
+    with django_capture_on_commit_callbacks(execute=True):
+        returned = django_app.get(reverse("checkout:payment-return"), {"payment_intent": payment.intent_id})
+    assert_placed(returned.follow(), quantity=1)
+
+
 def test_the_webhook_places_the_order_without_redis(client, claw, fake_stripe, no_redis):
     payment = start_payment_for(claw, 1)
     intent = fake_stripe.succeed(payment.intent_id)
