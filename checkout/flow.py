@@ -19,6 +19,7 @@ from django.db import transaction
 from checkout import baskets, placement, stripe_gateway
 from checkout.models import CheckoutPayment, to_cents
 from checkout.pricing import MINIMUM_CHARGE_CENTS, address_to_dict, price_basket, price_payment
+from tax.backends import TaxUnavailable
 
 logger = logging.getLogger("oscar.checkout")
 
@@ -32,6 +33,11 @@ class PaymentNotPossible(Exception):
 
 class TotalChanged(PaymentNotPossible):
     """The basket no longer costs what the PaymentIntent is for."""
+
+
+TAX_UNAVAILABLE = (
+    "We could not work out the sales tax for your address just now. Nothing was charged: please try again in a minute."
+)
 
 
 def payment_for_session(intent_id):
@@ -75,12 +81,15 @@ def begin_payment(
 def _payment_intent_for(
     *, basket, user, email, shipping_address, billing_address, shipping_method_code, order_number, client_ip
 ):
-    pricing = price_basket(
-        basket,
-        user=user or AnonymousUser(),
-        shipping_address=shipping_address,
-        shipping_method_code=shipping_method_code,
-    )
+    try:
+        pricing = price_basket(
+            basket,
+            user=user or AnonymousUser(),
+            shipping_address=shipping_address,
+            shipping_method_code=shipping_method_code,
+        )
+    except TaxUnavailable as error:
+        raise PaymentNotPossible(TAX_UNAVAILABLE) from error
     if pricing is None:
         raise PaymentNotPossible("Your shipping method is no longer available. Please choose another one.")
     total = pricing.total.incl_tax
@@ -154,7 +163,10 @@ def prepare_payment(payment, *, marketing_opt_in):
             baskets.freeze(basket)
         elif basket.status != basket.FROZEN:
             raise PaymentNotPossible("This basket has already been ordered.")
-        pricing = price_payment(payment, basket)
+        try:
+            pricing = price_payment(payment, basket)
+        except TaxUnavailable as error:
+            raise PaymentNotPossible(TAX_UNAVAILABLE) from error
         if pricing is None or to_cents(pricing.total.incl_tax) != payment.amount_cents:
             raise TotalChanged("Your order total has changed. Please check the new total before paying.")
         payment.newsletter_opt_in = marketing_opt_in
@@ -189,7 +201,12 @@ def settle_return(payment, *, may_see):
     if not may_see(intent):
         raise PermissionError(payment.intent_id)
     if intent["status"] == "succeeded" or payment.status != CheckoutPayment.PENDING:
-        placed = placement.place_order_for_payment_intent(intent)
+        try:
+            placed = placement.place_order_for_payment_intent(intent)
+        except TaxUnavailable:
+            # Paid, but a tax service cannot confirm the total yet: the webhook or the sweep
+            # places the order once it answers, and the shopper gets the email.
+            return Settlement(Settlement.PENDING, payment, intent=intent, unreachable=True)
         return Settlement(Settlement.PLACED, placed.payment, placed=placed, intent=intent)
     if intent["status"] in SETTLING_STATUSES:
         # The webhook places the order when Stripe settles it; the shopper gets the email.

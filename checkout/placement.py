@@ -18,6 +18,7 @@ from checkout import baskets, emails, refunds, stripe_gateway
 from checkout.models import STRIPE_SOURCE_CODE, CheckoutPayment, to_cents
 from checkout.pricing import address_fields, price_payment
 from checkout.signals import order_paid
+from tax import service as sales_tax
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +181,7 @@ def _create_order(payment, basket, pricing, intent):
         surcharges=pricing.surcharges,
         **order_kwargs,
     )
+    sales_tax.record_order_tax(order, pricing.tax, basket)
     baskets.submit(basket)
     return order
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from oscar.core.loading import get_class, get_model
 
+from tax import service as sales_tax
+
 ShippingAddress = get_model("order", "ShippingAddress")
 Applicator = get_class("offer.applicator", "Applicator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
@@ -27,11 +29,16 @@ class Pricing:
     shipping_charge: object
     surcharges: object
     total: object
+    tax: object  # tax.backends.TaxResult: what the order records
 
 
 def price_basket(basket, *, user, shipping_address, shipping_method_code):
     """The order total, computed as Oscar's checkout does (CheckoutSessionMixin.build_submission)
-    but from explicit arguments instead of the session. None if the shipping method is gone."""
+    but from explicit arguments instead of the session. None if the shipping method is gone.
+
+    Sales tax for the shipping address is on the lines, the charge and so the total (the
+    repository's methods apply it as they calculate; asking again gives the same result).
+    Raises tax.backends.TaxUnavailable if a tax service cannot answer."""
     basket.strategy = Selector().strategy(user=user)
     Applicator().apply(basket, user)
     methods = Repository().get_shipping_methods(basket=basket, user=user, shipping_addr=shipping_address)
@@ -39,9 +46,10 @@ def price_basket(basket, *, user, shipping_address, shipping_method_code):
     if method is None:
         return None
     charge = method.calculate(basket)
+    tax = sales_tax.apply_tax(basket, charge, shipping_address)
     surcharges = SurchargeApplicator().get_applicable_surcharges(basket, shipping_charge=charge)
     total = OrderTotalCalculator().calculate(basket, charge, surcharges)
-    return Pricing(method, charge, surcharges, total)
+    return Pricing(method, charge, surcharges, total, tax)
 
 
 def price_payment(payment, basket):

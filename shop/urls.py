@@ -19,6 +19,7 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("dashboard/newsletter/", apps.get_app_config("newsletter_dashboard").urls),
     path("dashboard/payments/", apps.get_app_config("checkout_dashboard").urls),
+    path("dashboard/tax/", apps.get_app_config("tax_dashboard").urls),
     path("", include("checkout.urls")),  # the Stripe webhook and dashboard refunds
     path("", include("article_comments.urls")),
     path("dashboard/comments/", apps.get_app_config("article_comments_dashboard").urls),

@@ -33,7 +33,9 @@ def add_to_basket(app, product, quantity=1, user=None):
     form.submit(user=user).follow(user=user)
 
 
-def walk_to_payment(app, product, *, quantity=1, user=None, email="ada@example.com", method="standard"):
+def walk_to_payment(
+    app, product, *, quantity=1, user=None, email="ada@example.com", method="standard", address=ADDRESS
+):
     """Basket -> (gateway) -> shipping address -> shipping method -> the payment page."""
     add_to_basket(app, product, quantity, user=user)
     page = app.get(reverse("checkout:index"), user=user)
@@ -45,7 +47,7 @@ def walk_to_payment(app, product, *, quantity=1, user=None, email="ada@example.c
     else:
         page = page.follow(user=user)
     form = page.forms["new_shipping_address"]
-    for name, value in ADDRESS.items():
+    for name, value in address.items():
         form[name] = value
     page = form.submit(user=user).follow(user=user)
     method_form = next(f for f in page.forms.values() if "method_code" in f.fields and f["method_code"].value == method)

@@ -89,6 +89,10 @@ PAYMENT_SWEEP_REFUNDING_AFTER = env.int("PAYMENT_SWEEP_REFUNDING_AFTER", default
 # An unpaid PaymentIntent untouched this long is canceled at Stripe and its basket given back.
 PAYMENT_SWEEP_ABANDONED_AFTER = env.int("PAYMENT_SWEEP_ABANDONED_AFTER", default=2 * 24 * 3600)
 
+# What decides sales tax (docs/tax.md): the rate table staff keep in the dashboard, offline, by
+# default; a tax service (Stripe Tax, ...) is another class with the same calculate().
+TAX_BACKEND = env("TAX_BACKEND", default="tax.backends.RateTable")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -108,6 +112,10 @@ INSTALLED_APPS = [
     # Oscar's checkout, forked, with the payment (before Oscar, whose templates it overrides).
     "checkout.apps.CheckoutConfig",
     "checkout.dashboard.apps.PaymentsDashboardConfig",
+    # US sales tax: rates, the one module that decides it, the report (before Oscar, whose order
+    # confirmation email it extends with the tax line).
+    "tax.apps.TaxConfig",
+    "tax.dashboard.apps.TaxDashboardConfig",
     "content_pages.dashboard.apps.ContentDashboardConfig",
     "newsletter",
     "newsletter.dashboard.apps.NewsletterDashboardConfig",
@@ -343,6 +351,16 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
 OSCAR_DASHBOARD_NAVIGATION.append(
     {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}
 )
+OSCAR_DASHBOARD_NAVIGATION.append(
+    {
+        "label": "Sales tax",
+        "icon": "fas fa-percent",
+        "children": [
+            {"label": "Rates", "url_name": "tax-dashboard:rate-list"},
+            {"label": "Tax collected", "url_name": "tax-dashboard:report"},
+        ],
+    }
+)
 for _section in OSCAR_DASHBOARD_NAVIGATION:
     # Article comments are moderated in the Content section, beside Oscar's product reviews.
     if any(child.get("url_name") == "dashboard:reviews-list" for child in _section.get("children", [])):
@@ -374,6 +392,7 @@ STORE_STAFF_APPS = [
     "communication", "flatpages", "customer", "address", "content_pages",
     "newsletter", "article_comments",
 ]
+STORE_STAFF_APPS += ["tax"]  # the sales-tax rates and report
 CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
 # What the store's buy box (shop/templates/content_pages/includes/buy_box.html) reads: Oscar's price and stock.
 CONTENT_PAGES_PRODUCT_SELECT_RELATED = ["product_class"]

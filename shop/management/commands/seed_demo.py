@@ -26,6 +26,7 @@ from content_pages.models import (
 )
 from content_pages.video import parse_video_url
 from shop.demo import content, illustrations
+from tax.demo import seed_demo_rates
 
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
@@ -98,7 +99,10 @@ PRODUCTS = [
 
 
 class Command(BaseCommand):
-    help = "Set up the store (setup_store), then add the demo catalogue, stock, articles and videos (idempotent)."
+    help = (
+        "Set up the store (setup_store), then add the demo catalogue, stock, articles, videos and sales-tax rates "
+        "(idempotent)."
+    )
 
     def handle(self, *args, **options):
         call_command("setup_store", verbosity=options["verbosity"], stdout=self.stdout)
@@ -107,6 +111,7 @@ class Command(BaseCommand):
             for spec in PRODUCTS:
                 self.seed_product(spec, partner)
             self.seed_content()
+            seed_demo_rates()
         call_command("update_index", remove=True, verbosity=0)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
