@@ -11,6 +11,7 @@ from oscar.templatetags.currency_filters import currency as format_currency
 
 from checkout import baskets, emails, stripe_gateway
 from checkout.models import STRIPE_SOURCE_CODE, CheckoutPayment, from_cents, to_cents
+from checkout.signals import order_refunded
 
 logger = logging.getLogger(__name__)
 
@@ -216,4 +217,31 @@ def _record_refund(payment, refund, *, by, user=None):
         note_type=OrderNote.SYSTEM,
         message=f"Refunded {format_currency(amount, order.currency)} through Stripe ({refund['id']}), by {by}.",
     )
+    order_refunded.send_robust(sender=CheckoutPayment, order=order, amount=amount, reference=refund["id"], user=user)
     return 1
+
+
+def amount_refundable(order):
+    """What is left to refund of an order paid through the store's checkout, or None if it was
+    not paid that way (nothing here can refund it)."""
+    if not CheckoutPayment.objects.filter(order=order).exists():
+        return None
+    source = order.sources.filter(source_type__code=STRIPE_SOURCE_CODE).first()
+    return source.amount_available_for_refund if source else None
+
+
+def refund_rest_of_order(order, *, user, reason):
+    """Refund all that is left of an order's payment (a cancellation). Returns Stripe's refund, or
+    None when nothing is left to refund. Raises RefundNotAllowed for an order not paid through the
+    checkout, and stripe_gateway.PaymentGatewayError when Stripe does not refund.
+
+    The idempotency token is made of the order and the amount: a cancellation sent twice refunds
+    once, and a partial refund made in between asks for a new amount under a new key."""
+    with transaction.atomic():
+        payment = CheckoutPayment.objects.select_for_update().filter(order=order).first()
+        if payment is None:
+            raise RefundNotAllowed("This order was not paid through the store's checkout.")
+        available = stripe_source(order).amount_available_for_refund
+        if available <= 0:
+            return None
+        return refund_order(order, available, user=user, token=f"{reason}-{order.number}-{to_cents(available)}")

@@ -5,7 +5,13 @@ import pytest
 from django.core.management import call_command
 from haystack import connections
 
-pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.checkout", "tests.fixtures.redis", "tests.fixtures.tax"]
+pytest_plugins = [
+    "tests.fixtures.mail",
+    "tests.fixtures.checkout",
+    "tests.fixtures.redis",
+    "tests.fixtures.tax",
+    "tests.fixtures.fulfilment",
+]
 
 
 @pytest.fixture(autouse=True)

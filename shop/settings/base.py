@@ -10,6 +10,8 @@ from django.urls import reverse_lazy
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to load its defaults)
 from oscar.defaults import OSCAR_DASHBOARD_NAVIGATION
 
+from fulfilment import statuses as _statuses
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -109,6 +111,9 @@ INSTALLED_APPS = [
     "content_pages",
     "article_comments",
     "article_comments.dashboard.apps.CommentsDashboardConfig",
+    # After placement: statuses, shipping, stock, customer emails (before the checkout, whose
+    # dashboard order page it extends in turn).
+    "fulfilment.apps.FulfilmentConfig",
     # Oscar's checkout, forked, with the payment (before Oscar, whose templates it overrides).
     "checkout.apps.CheckoutConfig",
     "checkout.dashboard.apps.PaymentsDashboardConfig",
@@ -139,7 +144,7 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
-    "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
+    "fulfilment.dashboard.apps.OrdersDashboardConfig",  # Oscar's order pages, with shipping and statuses
     "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig",
     "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
     "oscar.apps.dashboard.partners.apps.PartnersDashboardConfig",
@@ -148,7 +153,7 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.reviews.apps.ReviewsDashboardConfig",
     "oscar.apps.dashboard.vouchers.apps.VouchersDashboardConfig",
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
-    "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
+    "shop.apps.shipping.dashboard.apps.ShippingDashboardConfig",  # the methods checkout offers
     "widget_tweaks",
     "haystack",
     "treebeard",
@@ -333,6 +338,14 @@ OSCAR_URL_SCHEMA = _site_url.scheme  # Oscar's {% absolute_url site.domain path 
 # Free standard shipping starts here (USD); setup_store writes it onto the shipping method it creates.
 STORE_FREE_SHIPPING_THRESHOLD = env.int("STORE_FREE_SHIPPING_THRESHOLD", default=75)
 
+# After placement (fulfilment/statuses.py): Paid -> Processing -> Shipped -> Delivered, Cancelled
+# before shipping, Returned / Refunded after.
+OSCAR_INITIAL_ORDER_STATUS = _statuses.INITIAL
+OSCAR_INITIAL_LINE_STATUS = _statuses.INITIAL
+OSCAR_ORDER_STATUS_PIPELINE = _statuses.ORDER_PIPELINE
+OSCAR_LINE_STATUS_PIPELINE = _statuses.LINE_PIPELINE
+OSCAR_ORDER_STATUS_CASCADE = _statuses.ORDER_CASCADE
+
 OSCAR_DASHBOARD_NAVIGATION = [dict(section) for section in OSCAR_DASHBOARD_NAVIGATION]
 for _section in OSCAR_DASHBOARD_NAVIGATION:
     if any(child.get("url_name") == "dashboard:page-list" for child in _section.get("children", [])):
@@ -347,6 +360,17 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
             *_section["children"],
             {"label": "Shipping charges", "url_name": "dashboard:shipping-method-list"},
             {"label": "Payments needing attention", "url_name": "payments-dashboard:attention"},
+        ]
+for _section in OSCAR_DASHBOARD_NAVIGATION:
+    # The day's shipping work (fulfilment), right after Oscar's order list.
+    _urls = [child.get("url_name") for child in _section.get("children", [])]
+    if "dashboard:order-list" in _urls:
+        _at = _urls.index("dashboard:order-list") + 1
+        _section["children"] = [
+            *_section["children"][:_at],
+            {"label": "Orders to ship", "url_name": "dashboard:order-to-ship"},
+            {"label": "Upload tracking numbers", "url_name": "dashboard:order-tracking-upload"},
+            *_section["children"][_at:],
         ]
 OSCAR_DASHBOARD_NAVIGATION.append(
     {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}

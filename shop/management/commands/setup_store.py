@@ -15,11 +15,14 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.template.loader import get_template
 from oscar.core.loading import get_model
 
+from fulfilment import emails as fulfilment_emails
 from shop.links import site_domain
 
 Country = get_model("address", "Country")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
 OrderAndItemCharges = get_model("shipping", "OrderAndItemCharges")
 
 # Django creates the first Site with this name and domain.
@@ -31,6 +34,7 @@ def shipping_methods():
         {
             "code": "standard",
             "name": "Standard shipping (3-5 business days)",
+            "delivery_time": "3-5 business days",
             "description": "USPS Priority Mail, tracked. Free on orders over the threshold.",
             "price_per_order": Decimal("5.95"),
             "free_shipping_threshold": Decimal(settings.STORE_FREE_SHIPPING_THRESHOLD),
@@ -38,6 +42,7 @@ def shipping_methods():
         {
             "code": "express",
             "name": "Express shipping (1-2 business days)",
+            "delivery_time": "1-2 business days",
             "description": "UPS Next Day Air for orders placed before 2 pm Eastern.",
             "price_per_order": Decimal("19.95"),
             "free_shipping_threshold": None,
@@ -46,7 +51,10 @@ def shipping_methods():
 
 
 class Command(BaseCommand):
-    help = "Set up the store: Site, shipping country and methods, staff group, Oscar's missing-image file (idempotent)."
+    help = (
+        "Set up the store: Site, shipping country and methods, staff group, order emails, Oscar's missing-image "
+        "file (idempotent)."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -54,6 +62,7 @@ class Command(BaseCommand):
             us = self.set_up_country()
             self.set_up_shipping(us)
             self.set_up_staff_group()
+            self.set_up_order_emails()
         self.copy_missing_image()
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS(f"The store is set up for {settings.SITE_URL}."))
@@ -97,6 +106,23 @@ class Command(BaseCommand):
         the group stay."""
         group, _ = Group.objects.get_or_create(name=settings.STORE_STAFF_GROUP)
         group.permissions.add(*Permission.objects.filter(content_type__app_label__in=settings.STORE_STAFF_APPS))
+
+    def set_up_order_emails(self):
+        """The emails customers get as their order moves on (fulfilment.emails), as Oscar
+        communication event types whose wording staff edit under Content > Email templates. Created
+        with the wording of the file templates; what staff wrote since is kept."""
+        for code, name in fulfilment_emails.EVENT_TYPES.items():
+            if CommunicationEventType.objects.filter(code=code).exists():
+                continue
+            prefix = f"oscar/communication/emails/commtype_{code.lower()}"
+            CommunicationEventType.objects.create(
+                code=code,
+                name=name,
+                category=CommunicationEventType.ORDER_RELATED,
+                email_subject_template=get_template(f"{prefix}_subject.txt").template.source.strip(),
+                email_body_template=get_template(f"{prefix}_body.txt").template.source,
+                email_body_html_template=get_template(f"{prefix}_body.html").template.source,
+            )
 
     def copy_missing_image(self):
         """Oscar's thumbnailer reads its "no image" placeholder from the media storage."""
