@@ -82,7 +82,7 @@ class ReturnForm(forms.Form):
         error_messages={"required": "Say whether the items go back in stock."},
     )
     refund_amount = forms.DecimalField(
-        label="Refund now (optional)",
+        label="Refund now",
         required=False,
         min_value=0,
         max_digits=12,

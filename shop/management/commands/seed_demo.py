@@ -25,6 +25,7 @@ from content_pages.models import (
     VideoPlacement,
 )
 from content_pages.video import parse_video_url
+from fulfilment.demo import seed_demo_orders
 from shop.demo import content, illustrations
 from tax.demo import seed_demo_rates
 
@@ -113,6 +114,8 @@ class Command(BaseCommand):
             self.seed_content()
             seed_demo_rates()
         call_command("update_index", remove=True, verbosity=0)
+        if placed := seed_demo_orders():  # demo mode only: paid orders for the fulfilment pages
+            self.stdout.write(f"Placed {placed} demo orders to ship (Fulfilment > Orders to ship).")
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     def seed_product(self, spec, partner):
