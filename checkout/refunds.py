@@ -12,6 +12,7 @@ from oscar.templatetags.currency_filters import currency as format_currency
 from checkout import baskets, emails, stripe_gateway
 from checkout.models import STRIPE_SOURCE_CODE, CheckoutPayment, from_cents, to_cents
 from checkout.signals import order_refunded
+from tax import service as sales_tax
 
 logger = logging.getLogger(__name__)
 
@@ -209,13 +210,18 @@ def _record_refund(payment, refund, *, by, user=None):
         return 0
     amount = from_cents(refund["amount"])
     source.refund(amount, reference=refund["id"], status=refund.get("status", ""))
+    # The matching share of the sales tax goes back with the money (tax/service.py).
+    tax_share = sales_tax.record_refund(order, amount, reference=refund["id"])
+    refunded = f"{format_currency(amount, order.currency)} through Stripe ({refund['id']})"
+    if tax_share:
+        refunded += f", of which {format_currency(tax_share, order.currency)} sales tax"
     event_type, _ = PaymentEventType.objects.get_or_create(name="Refunded")
     PaymentEvent.objects.create(order=order, event_type=event_type, amount=amount, reference=refund["id"])
     OrderNote.objects.create(
         order=order,
         user=user,
         note_type=OrderNote.SYSTEM,
-        message=f"Refunded {format_currency(amount, order.currency)} through Stripe ({refund['id']}), by {by}.",
+        message=f"Refunded {refunded}, by {by}.",
     )
     order_refunded.send_robust(sender=CheckoutPayment, order=order, amount=amount, reference=refund["id"], user=user)
     return 1

@@ -13,11 +13,12 @@ from tax.states import STATES, state_code, state_name
 
 RATE_ERRORS = {
     "invalid": "Enter the rate as a number of percent, e.g. 8.875.",
-    "min_value": "A rate cannot be below 0%.",
-    "max_value": "A rate cannot be above 100%.",
+    # Django fills these in with %-formatting: a percent sign is written %%.
+    "min_value": "A rate cannot be below 0%%.",
+    "max_value": "A rate cannot be above 100%%.",
     "max_decimal_places": "Use at most 4 decimals, e.g. 8.875.",
     "max_digits": "Enter a rate between 0 and 100 percent, with at most 4 decimals.",
-    "max_whole_digits": "A rate cannot be above 100%.",
+    "max_whole_digits": "A rate cannot be above 100%%.",
 }
 
 
@@ -81,10 +82,10 @@ class StateRateForm(forms.ModelForm):
 
 
 class LocalRateForm(forms.ModelForm):
+    # No max_length on the field: a prefix too long gets the same plain message as any other.
     zip_prefix = forms.CharField(
         label="ZIP prefix",
-        max_length=5,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control", "size": 6}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5, "class": "form-control", "size": 6}),
     )
     name = forms.CharField(
         label="Area", max_length=64, required=False, widget=forms.TextInput(attrs={"class": "form-control"})

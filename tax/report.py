@@ -75,7 +75,7 @@ def tax_report(start, end, state=""):
         .annotate(
             orders=Count("pk"),
             sales=Sum("total_excl_tax"),
-            tax=Sum(F("total_incl_tax") - F("total_excl_tax")),
+            with_tax=Sum("total_incl_tax"),
             taxable=Sum("sales_tax__taxable_amount"),
         )
     )
@@ -98,12 +98,17 @@ def tax_report(start, end, state=""):
     for item in orders:
         row = row_for(item)
         row.orders += item["orders"]
-        row.sales += item["sales"] or ZERO
-        row.taxable += item["taxable"] or ZERO
-        row.tax += item["tax"] or ZERO
+        row.sales += cents(item["sales"])
+        row.taxable += cents(item["taxable"])
+        row.tax += cents(item["with_tax"]) - cents(item["sales"])
     for item in refunds:
-        row_for(item).refunded_tax += item["refunded_tax"] or ZERO
+        row_for(item).refunded_tax += cents(item["refunded_tax"])
     return Report(start=start, end=end, rows=[rows[key] for key in sorted(rows) if not state or key[1] == state])
+
+
+def cents(amount):
+    """A sum from the database as exact cents (SQLite adds decimals as floats)."""
+    return Decimal(amount or 0).quantize(Decimal("0.01"))
 
 
 def _as_date(value):

@@ -33,10 +33,15 @@ def add_to_basket(app, product, quantity=1, user=None):
     form.submit(user=user).follow(user=user)
 
 
-def walk_to_payment(
-    app, product, *, quantity=1, user=None, email="ada@example.com", method="standard", address=ADDRESS
-):
+def walk_to_payment(app, product, *, user=None, method="standard", **kwargs):
     """Basket -> (gateway) -> shipping address -> shipping method -> the payment page."""
+    page = walk_to_shipping_methods(app, product, user=user, **kwargs)
+    method_form = next(f for f in page.forms.values() if "method_code" in f.fields and f["method_code"].value == method)
+    return method_form.submit(user=user).maybe_follow(user=user)
+
+
+def walk_to_shipping_methods(app, product, *, quantity=1, user=None, email="ada@example.com", address=ADDRESS):
+    """Basket -> (gateway) -> shipping address -> the shipping-method page."""
     add_to_basket(app, product, quantity, user=user)
     page = app.get(reverse("checkout:index"), user=user)
     if user is None:
@@ -49,9 +54,7 @@ def walk_to_payment(
     form = page.forms["new_shipping_address"]
     for name, value in address.items():
         form[name] = value
-    page = form.submit(user=user).follow(user=user)
-    method_form = next(f for f in page.forms.values() if "method_code" in f.fields and f["method_code"].value == method)
-    return method_form.submit(user=user).maybe_follow(user=user)
+    return form.submit(user=user).follow(user=user)
 
 
 def event_payload(event_type, obj, *, event_id="evt_test_1"):
@@ -198,7 +201,7 @@ class FakeStripe:
         return [refund for refund in self.refunds if refund["payment_intent"] == intent_id]
 
 
-def start_payment_for(product, quantity=1, *, user=None, email="ada@example.com", method="standard"):
+def start_payment_for(product, quantity=1, *, user=None, email="ada@example.com", method="standard", address=ADDRESS):
     """What the payment page does for a shopper's basket, without the pages before it."""
     from django.contrib.auth.models import AnonymousUser
     from oscar.core.loading import get_class
@@ -212,7 +215,7 @@ def start_payment_for(product, quantity=1, *, user=None, email="ada@example.com"
         basket=basket,
         user=user or AnonymousUser(),
         email=email,
-        shipping_address=get_model("order", "ShippingAddress")(country_id="US", **ADDRESS),
+        shipping_address=get_model("order", "ShippingAddress")(country_id="US", **address),
         billing_address=None,
         shipping_method_code=method,
         order_number=str(100000 + basket.id),

@@ -28,7 +28,8 @@ def test_a_state_is_read_as_typed(typed, code):
 
 
 @pytest.mark.parametrize(
-    "postcode, five", [("10118", "10118"), ("10118-0110", "10118"), (" 10118 ", "10118"), ("1011", None), ("ABCDE", None)]
+    "postcode, five",
+    [("10118", "10118"), ("10118-0110", "10118"), (" 10118 ", "10118"), ("1011", None), ("ABCDE", None)],
 )
 def test_zip_codes(postcode, five):
     assert zip5(postcode) == five
