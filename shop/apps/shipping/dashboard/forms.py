@@ -2,6 +2,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
@@ -47,7 +48,7 @@ class ShippingMethodForm(forms.ModelForm):
         for name in ("price_per_order", "price_per_item", "free_shipping_threshold"):
             self.fields[name].min_value = Decimal("0.00")
             self.fields[name].widget.attrs["min"] = "0"
-            self.fields[name].validators.append(forms.DecimalField(min_value=Decimal("0.00")).validators[-1])
+            self.fields[name].validators.append(MinValueValidator(Decimal("0.00")))
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
