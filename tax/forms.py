@@ -160,7 +160,9 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, data=None, *, today):
-        super().__init__(data)
+        end = today.replace(day=1)
+        # Unfiltered, the fields show the months the table shows: the last twelve.
+        super().__init__(data, initial={"start": f"{_months_before(end, 11):%Y-%m}", "end": f"{end:%Y-%m}"})
         self.today = today
 
     def clean_state(self):

@@ -141,6 +141,18 @@ def test_the_report_for_one_state(django_app, staff_user, orders):
     assert {r["state"] for r in csv.DictReader(io.StringIO(export.text))} == {"NY"}
 
 
+def test_unfiltered_the_report_shows_the_last_twelve_months_and_says_so(django_app, staff_user, orders):
+    from django.utils import timezone
+
+    page = django_app.get(reverse("tax-dashboard:report"), user=staff_user)
+    form = page.forms["tax-report-filter"]
+    this_month = timezone.localdate().replace(day=1)
+    assert form["end"].value == f"{this_month:%Y-%m}"
+    eleven_before = this_month.year * 12 + this_month.month - 1 - 11
+    assert form["start"].value == f"{eleven_before // 12}-{eleven_before % 12 + 1:02d}"
+    assert page.html.select_one("#tax-report caption").get_text(strip=True).startswith("From ")
+
+
 @pytest.mark.parametrize(
     "params, field, error",
     [
