@@ -6,5 +6,6 @@ class NewsletterConfig(AppConfig):
     verbose_name = "Newsletter"
 
     def ready(self):
-        # Registers the system checks, and subscribes shoppers who opted in at checkout.
-        from . import checks, receivers  # noqa: F401
+        # Registers the system checks, subscribes shoppers who opted in at checkout, and hears the
+        # email provider's bounces and complaints (anymail's tracking signal).
+        from . import checks, receivers, webhooks  # noqa: F401

@@ -14,7 +14,7 @@ from django.utils import timezone
 from . import emails, links
 from .consent import get_consent
 from .links import UsedToken
-from .models import Subscriber
+from .models import CampaignDelivery, Subscriber, Suppression, email_key
 from .validators import clean_signup_email, is_valid_source
 
 
@@ -75,6 +75,9 @@ def confirm_subscription(token, ip):
     subscriber.confirmation_key = ""  # one use only
     subscriber.unsubscribed_at = None
     subscriber.save()
+    # A new, confirmed sign-up outweighs an earlier opt-out from a checkout reminder. Bounces and
+    # complaints stay until staff lift them: the provider would refuse the address anyway.
+    Suppression.objects.for_email(subscriber.email).filter(reason=Suppression.Reason.UNSUBSCRIBED).delete()
     emails.send_welcome(subscriber)
     return subscriber
 
@@ -86,12 +89,47 @@ def subscriber_for_unsubscribe(token):
 
 @transaction.atomic
 def unsubscribe(token):
-    """Unsubscribe the owner of an unsubscribe link at once (links and one-click POSTs). Idempotent."""
+    """Unsubscribe the owner of an unsubscribe link at once (links and one-click POSTs). Idempotent.
+    A link from a campaign message counts the unsubscribe in that campaign's figures."""
     subscriber_id = links.read_unsubscribe_token(token)
+    delivery_id = links.read_unsubscribe_delivery(token)
     subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
     if subscriber is not None:
+        if delivery_id is not None and subscriber.status == Subscriber.Status.SUBSCRIBED:
+            CampaignDelivery.objects.filter(pk=delivery_id, subscriber=subscriber, unsubscribed_at=None).update(
+                unsubscribed_at=timezone.now()
+            )
         mark_unsubscribed(subscriber)
     return subscriber
+
+
+@transaction.atomic
+def opt_out(token):
+    """The opt-out link of a checkout reminder: no more marketing email to this address, on the
+    list or not. Returns the address. Idempotent."""
+    email = links.read_opt_out_token(token)
+    suppress(email, Suppression.Reason.UNSUBSCRIBED, detail="Opt-out link in a checkout reminder")
+    for subscriber in Subscriber.objects.select_for_update().with_email(email):
+        mark_unsubscribed(subscriber)
+    return email
+
+
+def suppress(email, reason, *, detail="", delivery=None):
+    """Never send marketing email to this address again. A bounce or complaint replaces an
+    opt-out (it is the stronger reason); otherwise the first reason recorded stays."""
+    key = email_key(email)
+    existing = Suppression.objects.select_for_update().filter(email=key).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Suppression.objects.create(email=key, reason=reason, detail=detail[:500], delivery=delivery)
+        except IntegrityError:  # the same event twice at once
+            existing = Suppression.objects.select_for_update().get(email=key)
+    stronger = {Suppression.Reason.BOUNCE, Suppression.Reason.COMPLAINT}
+    if reason in stronger and existing.reason not in stronger:
+        existing.reason, existing.detail, existing.delivery = reason, detail[:500], delivery
+        existing.save(update_fields=["reason", "detail", "delivery"])
+    return existing
 
 
 def mark_unsubscribed(subscriber):

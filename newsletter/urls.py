@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "newsletter"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("confirmed/", views.confirmed, name="confirmed"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("opt-out/<str:token>/", views.opt_out, name="opt-out"),
+    path("basket/<str:token>/", views.restore_basket, name="restore-basket"),
+    # The email provider's tracking webhook (bounces, complaints): newsletter/webhooks.py.
+    path("webhooks/mailgun/tracking/", webhooks.mailgun_tracking, name="mailgun-tracking"),
 ]

@@ -3,8 +3,10 @@
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -14,9 +16,10 @@ from django_ratelimit.decorators import ratelimit
 
 from shop.security import client_ip
 
-from . import services
+from . import links, reminders, services
 from .forms import SignupForm
 from .links import ExpiredToken, InvalidToken, UsedToken
+from .models import CheckoutReminder, Suppression
 
 # The one answer to every accepted sign-up, whatever state the address was in.
 SIGNUP_ACCEPTED = _(
@@ -121,7 +124,48 @@ def unsubscribe(request, token):
     subscriber = services.subscriber_for_unsubscribe(token)
     if subscriber is None or subscriber.status == subscriber.Status.UNSUBSCRIBED:
         return render(request, "newsletter/unsubscribed.html")
-    return render(request, "newsletter/unsubscribe.html", {"email": subscriber.email, "token": token})
+    context = {"email": subscriber.email, "action": reverse("newsletter:unsubscribe", args=[token])}
+    return render(request, "newsletter/unsubscribe.html", context)
+
+
+@link_page
+def opt_out(request, token):
+    """A checkout reminder's opt-out: the address may not be on the list, so it is the address that
+    is suppressed. Same rules as unsubscribe: a POST (the button, or one-click) acts, a GET asks."""
+    if request.method == "POST":
+        services.opt_out(token)
+        return render(request, "newsletter/unsubscribed.html", {"opted_out": True})
+    email = links.read_opt_out_token(token)
+    if Suppression.objects.for_email(email).exists():
+        return render(request, "newsletter/unsubscribed.html", {"opted_out": True})
+    context = {"email": email, "action": reverse("newsletter:opt-out", args=[token]), "opted_out": True}
+    return render(request, "newsletter/unsubscribe.html", context)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def restore_basket(request, token):
+    """The checkout reminder's "back to your basket": its lines go into this visitor's basket."""
+    try:
+        reminder = CheckoutReminder.objects.filter(pk=links.read_restore_basket_token(token)).first()
+    except InvalidToken as problem:
+        response = _link_problem(request, problem)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    if reminder is None:
+        messages.info(request, _("That basket is no longer available."))
+        return redirect("basket:summary")
+    missing = reminders.restore_basket(request, reminder)
+    if missing:
+        messages.warning(
+            request,
+            _("Your basket is back, except what is no longer available: %(titles)s.") % {"titles": ", ".join(missing)},
+        )
+    else:
+        messages.success(request, _("Your basket is back. Take your time."))
+    response = redirect("basket:summary")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _link_problem(request, problem):

@@ -57,6 +57,18 @@ EMAIL_DELIVERY_RETRY_DELAY = 60  # seconds
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QL Claw <hello@qlclaw.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STORE_STAFF_EMAILS = env.list("STORE_STAFF_EMAILS", default=["orders@qlclaw.example"])
+# The email provider (django-anymail, Mailgun; docs/newsletter.md): with an API key the worker
+# delivers through it instead of EMAIL_URL, and its tracking webhook (newsletter/webhooks.py),
+# authenticated by WEBHOOK_SECRET basic auth and Mailgun's signature, reports bounces and complaints.
+ANYMAIL = {
+    "MAILGUN_API_KEY": env("MAILGUN_API_KEY", default=""),
+    "MAILGUN_SENDER_DOMAIN": env("MAILGUN_SENDER_DOMAIN", default=""),
+    "MAILGUN_API_URL": env("MAILGUN_API_URL", default="https://api.mailgun.net/v3"),  # EU: api.eu.mailgun.net
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),  # "user:password"
+}
+if ANYMAIL["MAILGUN_API_KEY"]:
+    EMAIL_DELIVERY_BACKEND = "anymail.backends.mailgun.EmailBackend"
 
 # The task queue (huey). Here: a SQLite file, worked by the consumer `make run` starts beside
 # runserver, so development needs no extra service. Production: Redis (production.py).
@@ -160,6 +172,7 @@ INSTALLED_APPS = [
     "sorl.thumbnail",
     "django_tables2",
     "huey.contrib.djhuey",
+    "anymail",
 ]
 
 SITE_ID = 1
@@ -373,7 +386,16 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
             *_section["children"][_at:],
         ]
 OSCAR_DASHBOARD_NAVIGATION.append(
-    {"label": "Subscribers", "icon": "fas fa-envelope", "url_name": "newsletter-dashboard:subscriber-list"}
+    {
+        "label": "Subscribers",
+        "icon": "fas fa-envelope",
+        "children": [
+            {"label": "Subscribers", "url_name": "newsletter-dashboard:subscriber-list"},
+            {"label": "Campaigns", "url_name": "newsletter-dashboard:campaign-list"},
+            {"label": "Suppressed addresses", "url_name": "newsletter-dashboard:suppression-list"},
+            {"label": "Checkout reminders", "url_name": "newsletter-dashboard:reminder-list"},
+        ],
+    }
 )
 OSCAR_DASHBOARD_NAVIGATION.append(
     {
@@ -429,6 +451,24 @@ CONTENT_PAGES_VIDEO_SHOWN = "shop.security.allow_video_frames"
 NEWSLETTER_CONFIRMATION_MAX_AGE = env.int("NEWSLETTER_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)  # seconds
 NEWSLETTER_EMAIL_INTERVAL = 3600  # seconds: at most one sign-up email per address in this time
 NEWSLETTER_SIGNUP_RATE = env("NEWSLETTER_SIGNUP_RATE", default="10/h")  # sign-up POSTs per IP (django-ratelimit)
+# Campaigns (newsletter/sending.py, docs/newsletter.md). CAN-SPAM: every marketing email carries the
+# store's postal address; production has no default (check --deploy warns, sending refuses).
+NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", default="100 Demo Street, Portland, OR 97201, USA")
+NEWSLETTER_SEND_RATE = env.int("NEWSLETTER_SEND_RATE", default=600)  # messages per minute; 0: no limit
+NEWSLETTER_SEND_BATCH_SIZE = env.int("NEWSLETTER_SEND_BATCH_SIZE", default=100)  # messages per claim
+NEWSLETTER_CREATE_BATCH_SIZE = 2000  # delivery rows inserted per statement
+NEWSLETTER_SEND_LEASE = 600  # seconds: a claim older than this belongs to a dead worker
+NEWSLETTER_SEND_MAX_ATTEMPTS = 3  # a message the provider did not accept is tried this many times
+NEWSLETTER_SEND_RETRY_DELAY = 60  # seconds before trying again when the provider fails
+NEWSLETTER_TASK_SECONDS = 50  # one task's time budget; it then queues the next (other emails get a turn)
+NEWSLETTER_TRACK_OPENS = env.bool("NEWSLETTER_TRACK_OPENS", default=False)  # the provider's pixel; off
+# The abandoned-checkout reminder (newsletter/reminders.py): once per basket, this long after the
+# payment page, for checkouts no older than the max age. Only to shoppers who ticked the marketing
+# box unless NEWSLETTER_REMIND_ALL_CHECKOUTS (docs/newsletter.md explains when that is lawful).
+NEWSLETTER_CHECKOUT_REMINDER_DELAY = env.int("NEWSLETTER_CHECKOUT_REMINDER_DELAY", default=4 * 3600)  # seconds
+NEWSLETTER_CHECKOUT_REMINDER_MAX_AGE = env.int("NEWSLETTER_CHECKOUT_REMINDER_MAX_AGE", default=3 * 24 * 3600)
+NEWSLETTER_REMIND_ALL_CHECKOUTS = env.bool("NEWSLETTER_REMIND_ALL_CHECKOUTS", default=False)
+NEWSLETTER_RESTORE_LINK_MAX_AGE = 30 * 24 * 3600  # seconds a reminder's "back to my basket" link works
 
 # Article comments (article_comments/conf.py documents each one). Links in their emails start from
 # SITE_URL. Rates are django-ratelimit's "N/period".

@@ -28,6 +28,9 @@ if not ALLOWED_HOSTS:
 SITE_URL = env("SITE_URL").rstrip("/")
 if not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured(f"SITE_URL must be the store's https:// address in production, not {SITE_URL!r}.")
+# CAN-SPAM: the store's real postal address in every marketing email. No demo default here; without
+# it campaigns refuse to send and `check --deploy` warns (newsletter.W002).
+NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", default="")
 
 # Redis is shared by every gunicorn worker and every app server: the cache, the sessions and the
 # rate limits (django-ratelimit counts in the default cache) must be, or each worker counts alone.
