@@ -44,7 +44,6 @@ def send_order_email(order_id, code, *, shipment_id=None, amount=None, in_full=N
             "order": order,
             "lines": list(order.lines.all()),
             "status_url": absolute_url(order_status_path(order)),
-            "shop_name": settings.OSCAR_SHOP_NAME,
             "reason": reason,
         }
         if shipment_id is not None:

@@ -276,3 +276,25 @@ def test_the_refund_form_still_renders_the_page_with_fulfilment(django_app, paid
     page = form.submit(user=staff_user, status=400)
     assert page.html.select_one("#ship") and "At most $55.94 can be refunded" in page.text
     assert Decimal(paid_order.sources.get().amount_refunded) == 0
+
+
+def test_staff_reword_an_email_in_the_dashboard_and_preview_it(
+    django_app, paid_order, place_order, staff_user, committed
+):
+    from fulfilment import services
+
+    services.ship_order(paid_order, carrier="ups", tracking_number="1Z999AA10123456784", user=staff_user)
+    page = django_app.get(reverse("dashboard:comms-update", kwargs={"slug": "ORDER_SHIPPED"}), user=staff_user)
+    form = next(f for f in forms_of(page) if "email_subject_template" in f.fields)
+    form["email_subject_template"] = "{{ order.number }} has left the building"
+    form["preview_order_number"] = paid_order.number
+    preview = form.submit("show_preview", user=staff_user)
+    assert preview.status_code == 200
+    assert "Tracking number: 1Z999AA10123456784" in preview.text  # the order's own parcel in the preview
+    form = next(f for f in forms_of(preview) if "email_subject_template" in f.fields)
+    form.submit(user=staff_user)
+
+    order = place_order(email="bo@example.com")
+    with committed():
+        services.ship_order(order, carrier="usps", tracking_number="9400111899223100000000", user=staff_user)
+    assert message_to("bo@example.com").subject == f"{order.number} has left the building"

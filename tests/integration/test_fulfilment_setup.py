@@ -27,7 +27,7 @@ def test_setup_store_creates_the_order_emails_with_their_wording():
     assert shipped.category == CommunicationEventType.ORDER_RELATED
     assert "{{ shipment.tracking_url }}" in shipped.email_body_template
     assert "{{ shipment.tracking_url }}" in shipped.email_body_html_template
-    assert shipped.email_subject_template.startswith("{% autoescape off %}Your {{ shop_name }} order")
+    assert shipped.email_subject_template.startswith("{% autoescape off %}Your {{ site.name }} order")
     assert shipped.sms_template is None  # Oscar cannot send text messages
 
 
