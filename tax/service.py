@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from oscar.templatetags.currency_filters import currency as format_currency
 
-from tax.backends import ZERO, TaxLine, TaxRequest, TaxResult, get_backend, round_cents
+from tax.backends import ZERO, TaxLine, TaxRequest, TaxResult, TaxUnavailable, get_backend, round_cents
 from tax.models import OrderLineTax, OrderTax, RefundTax
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,12 @@ class TaxedShippingMethod:
         # on the basket page: whether an order ships free cannot depend on where it ships.
         remove_tax(basket)
         charge = self.method.calculate(basket)
-        apply_tax(basket, charge, self.shipping_address)
+        try:
+            apply_tax(basket, charge, self.shipping_address)
+        except TaxUnavailable as error:
+            # Oscar's pages then show prices before tax; nothing can be paid meanwhile, as
+            # checkout.pricing lets the error through to the payment step, which says so.
+            logger.warning("Sales tax unavailable for %s: %s", self.shipping_address.postcode, error)
         return charge
 
 

@@ -12,13 +12,14 @@ from oscar.core.loading import get_model
 
 from checkout.models import CheckoutPayment
 from tax.models import LocalRate, OrderTax, StateRate
-from tests.checkout_helpers import walk_to_payment, walk_to_shipping_methods
+from tests.checkout_helpers import add_to_basket, walk_to_payment, walk_to_shipping_methods
 from tests.fixtures.tax import CALIFORNIA, NOWHERE, NYC, OREGON, UPSTATE_NY
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 Order = get_model("order", "Order")
+UserAddress = get_model("address", "UserAddress")
 
 
 def text_of(page, selector):
@@ -35,6 +36,16 @@ def guest_order_page(app, order):
 def pay_in_demo_mode(app, page, capture, user=None):
     with capture(execute=True):
         return page.forms["demo_payment_form"].submit(user=user).follow(user=user)
+
+
+def test_the_basket_shows_prices_before_tax_even_for_a_new_york_address_book(django_app, claw, customer):
+    UserAddress = get_model("address", "UserAddress")
+    UserAddress.objects.create(user=customer, country_id="US", is_default_for_shipping=True, **NYC)
+    add_to_basket(django_app, claw, user=customer)
+    page = django_app.get(reverse("basket:summary"), user=customer)
+    totals = " ".join(page.html.select_one("#basket_totals").get_text(" ").split())
+    assert "Cart total $49.99" in totals and "Order total $55.94" in totals
+    assert totals.endswith("Taxes will be added during checkout.")
 
 
 def test_new_york_city_sees_pays_and_records_the_tax(
