@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.redis",
     "tests.fixtures.tax",
     "tests.fixtures.fulfilment",
+    "tests.fixtures.newsletter",
 ]
 
 
