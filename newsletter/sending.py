@@ -411,9 +411,9 @@ def send_batch(campaign_id, *, size=None, connection_=None):
                     break
                 continue
             failures_in_a_row = 0
-            status = getattr(message, "anymail_status", None)
-            message_id = (getattr(status, "message_id", None) or message.extra_headers["Message-ID"])[:255]
-            _mark(row, token, status=SENT, sent_at=timezone.now(), message_id=str(message_id), error="")
+            provider_id = getattr(getattr(message, "anymail_status", None), "message_id", None)
+            message_id = str(provider_id if provider_id is not None else message.extra_headers["Message-ID"])[:255]
+            _mark(row, token, status=SENT, sent_at=timezone.now(), message_id=message_id, error="")
             result.sent += 1
     # Whatever this worker still holds was never attempted (stopped early): give it back now.
     Delivery.objects.filter(claim=token, status=PENDING, attempted_at__isnull=True).update(claim="", claimed_at=None)
