@@ -97,7 +97,9 @@ class TestSendForm(forms.Form):
 class ScheduleForm(forms.Form):
     send_at = forms.DateTimeField(
         label=_("Send on"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control mb-2"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "class": "form-control mb-2"}, format="%Y-%m-%dT%H:%M"
+        ),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text=_("In the store's time zone (%(zone)s).") % {"zone": timezone.get_default_timezone_name()},
     )

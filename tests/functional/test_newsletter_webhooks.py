@@ -7,7 +7,7 @@ from django.test import Client
 
 from newsletter import sending
 from newsletter.models import CampaignDelivery, EmailEvent, Subscriber, Suppression
-from tests.fixtures.newsletter import make_subscribers, mailgun_event, post_mailgun
+from tests.fixtures.newsletter import mailgun_event, make_subscribers, post_mailgun
 
 pytestmark = pytest.mark.django_db
 
