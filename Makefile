@@ -72,6 +72,11 @@ soak: install-dev ## The benchmark's soak mode: minutes of browsing and buying (
 soak-faults: ## make soak with faults: workers killed, Redis stopped, then the sweep and the books
 	$(MAKE) soak FAULTS=1
 
+# SUBSCRIBERS=20000 for a shorter run; DATABASE_URL=postgres://... to measure on PostgreSQL. docs/newsletter.md.
+.PHONY: bench-newsletter
+bench-newsletter: install ## Send one campaign to 100,000 subscribers (locmem email): time and peak memory
+	$(BIN)/python scripts/bench_newsletter.py $(if $(SUBSCRIBERS),--subscribers $(SUBSCRIBERS))
+
 lighthouse: install node_modules/.installed ## Lighthouse budgets on home, product and article
 	$(BIN)/python scripts/lighthouse.py
 
