@@ -461,11 +461,9 @@ def run(campaign_id, *, budget=None):
             return None
         if result.provider_down:
             return settings.NEWSLETTER_SEND_RETRY_DELAY
+        if finish_if_done(campaign_id):
+            return None
         if not result.claimed:
-            if finish_if_done(campaign_id) or not Delivery.objects.filter(
-                campaign_id=campaign_id, status=PENDING
-            ).exists():
-                return None
             # Rows are held by another worker (or wait for a lease to run out): look again later.
             return settings.NEWSLETTER_SEND_RETRY_DELAY
         wait = interval - (time.monotonic() - began)

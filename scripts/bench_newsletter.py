@@ -113,12 +113,13 @@ def main():
     print()
     print(f"status: {campaign.status}; recipients {figures['recipients']:,}, sent {figures['sent']:,}, "
           f"failed {figures['failed']}, pending {figures['pending']}")
-    print(f"duplicates: {CountingLocmemBackend.sent - len(CountingLocmemBackend.recipients)}")
+    # No duplicate: each row goes pending -> sent once, and the backend saw as many messages as rows.
+    sent_rows = CampaignDelivery.objects.filter(campaign=campaign, status="sent").count()
+    print(f"messages handed to the backend: {CountingLocmemBackend.sent:,}; rows marked sent: {sent_rows:,}")
     print(f"time to send: {elapsed:.1f} s ({figures['sent'] / elapsed:,.0f} messages/s)")
     print(f"resident memory: {baseline:.0f} MiB before, peak {peak:.0f} MiB while sending "
           f"(+{peak - baseline:.0f} MiB)")
-    ok = figures["sent"] == args.subscribers == CountingLocmemBackend.sent == len(CountingLocmemBackend.recipients)
-    assert CampaignDelivery.objects.filter(status="sent").count() == args.subscribers
+    ok = figures["sent"] == args.subscribers == CountingLocmemBackend.sent == sent_rows
     return 0 if ok else 1
 
 
@@ -129,7 +130,6 @@ class CountingLocmemBackend(_Locmem):
     """Django's locmem backend; the benchmark counts each message and then lets it go."""
 
     sent = 0
-    recipients = set()
     samples = []
 
     def send_messages(self, messages):
@@ -137,8 +137,7 @@ class CountingLocmemBackend(_Locmem):
 
         count = super().send_messages(messages)
         for message in mail.outbox:
-            message.message()  # the MIME message a real backend would serialise
-            CountingLocmemBackend.recipients.add(message.to[0])
+            message.message().as_bytes()  # the MIME message a real backend would serialise
         CountingLocmemBackend.sent += len(mail.outbox)
         mail.outbox.clear()
         if CountingLocmemBackend.sent % 10_000 == 0:
