@@ -85,12 +85,21 @@ class LocalRateForm(forms.ModelForm):
     # No max_length on the field: a prefix too long gets the same plain message as any other.
     zip_prefix = forms.CharField(
         label="ZIP prefix",
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5, "class": "form-control", "size": 6}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "maxlength": 5, "class": "form-control", "style": "min-width: 5.5rem"}
+        ),
     )
     name = forms.CharField(
-        label="Area", max_length=64, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+        label="Area",
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "style": "min-width: 10rem"}),
     )
-    rate = RateField(label="Combined rate (%)")
+    # On a phone the table scrolls sideways rather than squeezing what was typed out of sight.
+    rate = RateField(
+        label="Combined rate (%)",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control", "style": "min-width: 6rem"}),
+    )
 
     class Meta:
         model = LocalRate

@@ -57,8 +57,8 @@ def test_new_york_city_sees_pays_and_records_the_tax(
     options = {o.select_one("h2").get_text(" ", strip=True): o for o in page.html.select(".shipping-option")}
     standard = next(o for name, o in options.items() if name.startswith("Standard"))
     express = next(o for name, o in options.items() if name.startswith("Express"))
-    assert " ".join(standard.select_one(".shipping-option__price").get_text(" ").split()) == "$5.95 + $0.53 sales tax"
-    assert " ".join(express.select_one(".shipping-option__price").get_text(" ").split()) == "$19.95 + $1.77 sales tax"
+    assert " ".join(standard.select_one(".shipping-option__price").get_text(" ").split()) == "$5.95 + $0.53 tax"
+    assert " ".join(express.select_one(".shipping-option__price").get_text(" ").split()) == "$19.95 + $1.77 tax"
 
     form = next(f for f in page.forms.values() if "method_code" in f.fields and f["method_code"].value == "standard")
     page = form.submit().maybe_follow()
