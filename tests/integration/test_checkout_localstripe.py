@@ -204,7 +204,7 @@ def test_localstripe_delivers_signed_webhooks_that_place_the_order(live_server, 
         payment = start_payment_for(claw, 1)
         expected["id"] = payment.intent_id
         pay_with(stripe_settings, payment.intent_id)
-        assert delivered.wait(timeout=30), "localstripe delivered no webhook"
+        assert delivered.wait(timeout=90), "localstripe delivered no webhook"
     finally:
         # Later tests' payments must not be posted to this (stopped) server.
         gone = urllib.parse.urlencode({"url": "http://127.0.0.1:9/", "secret": "whsec_unused"})
