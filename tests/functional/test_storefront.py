@@ -149,3 +149,10 @@ def test_pages_load_no_third_party_assets(django_app, claw):
         sources = [tag.get("src") or tag.get("href") for tag in assets]
         assert sources
         assert all(urlsplit(s).netloc in ("", "testserver") for s in sources), sources
+
+
+def test_prices_say_tax_is_added_where_it_applies(django_app, claw, seeded):
+    """Prices are shown before sales tax (a US store); the checkout adds it by destination."""
+    for url in ("/", claw.get_absolute_url(), "/learn/psoas-trigger-points/"):
+        page = django_app.get(url)
+        assert "plus tax where applicable" in page.html.select_one(".price-tax-note").text, url
