@@ -34,29 +34,3 @@ def check_site_url(app_configs, **kwargs):
         )
     return problems
 
-
-@checks.register("email", deploy=True)
-def check_newsletter_delivery(app_configs, **kwargs):
-    """Marketing email needs the postal address (CAN-SPAM) and a provider that reports bounces."""
-    from .webhooks import provider_configured
-
-    problems = []
-    if not settings.NEWSLETTER_POSTAL_ADDRESS.strip():
-        problems.append(
-            checks.Warning(
-                "NEWSLETTER_POSTAL_ADDRESS is empty: campaigns and checkout reminders cannot be sent.",
-                hint="Set it to the store's postal address; CAN-SPAM requires it in every marketing email.",
-                id="newsletter.W002",
-            )
-        )
-    if not settings.EMAIL_DELIVERY_BACKEND.startswith("anymail.") or not provider_configured():
-        problems.append(
-            checks.Warning(
-                "Email is not delivered through the provider with its tracking webhook: bounces and spam "
-                "complaints will not be suppressed.",
-                hint="Set MAILGUN_API_KEY, MAILGUN_SENDER_DOMAIN, MAILGUN_WEBHOOK_SIGNING_KEY and "
-                "ANYMAIL_WEBHOOK_SECRET (docs/newsletter.md).",
-                id="newsletter.W003",
-            )
-        )
-    return problems

@@ -26,6 +26,7 @@ from newsletter import sending, services
 from newsletter.forms import SubscriberSearchForm
 from newsletter.models import Campaign, CampaignDelivery, CheckoutReminder, Subscriber, Suppression
 from newsletter.rendering import render_campaign
+from newsletter.webhooks import provider_configured
 
 from .forms import CARD_FORMSETS, CampaignForm, ScheduleForm, SuppressionForm, SuppressionSearchForm, TestSendForm
 
@@ -141,6 +142,11 @@ class CampaignListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["mailable_count"] = Subscriber.objects.mailable().count()
+        # Without the provider's webhook nobody hears of bounces: say so where staff send from.
+        context["bounces_unheard"] = not settings.DEBUG and not (
+            settings.EMAIL_DELIVERY_BACKEND.startswith("anymail.") and provider_configured()
+        )
+        context["postal_address_missing"] = not settings.NEWSLETTER_POSTAL_ADDRESS.strip()
         return context
 
 

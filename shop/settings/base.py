@@ -452,7 +452,7 @@ NEWSLETTER_CONFIRMATION_MAX_AGE = env.int("NEWSLETTER_CONFIRMATION_MAX_AGE", def
 NEWSLETTER_EMAIL_INTERVAL = 3600  # seconds: at most one sign-up email per address in this time
 NEWSLETTER_SIGNUP_RATE = env("NEWSLETTER_SIGNUP_RATE", default="10/h")  # sign-up POSTs per IP (django-ratelimit)
 # Campaigns (newsletter/sending.py, docs/newsletter.md). CAN-SPAM: every marketing email carries the
-# store's postal address; production has no default (check --deploy warns, sending refuses).
+# store's postal address; production has no default (sending refuses, the Campaigns page says why).
 NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", default="100 Demo Street, Portland, OR 97201, USA")
 NEWSLETTER_SEND_RATE = env.int("NEWSLETTER_SEND_RATE", default=600)  # messages per minute; 0: no limit
 NEWSLETTER_SEND_BATCH_SIZE = env.int("NEWSLETTER_SEND_BATCH_SIZE", default=100)  # messages per claim

@@ -29,7 +29,7 @@ SITE_URL = env("SITE_URL").rstrip("/")
 if not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured(f"SITE_URL must be the store's https:// address in production, not {SITE_URL!r}.")
 # CAN-SPAM: the store's real postal address in every marketing email. No demo default here; without
-# it campaigns refuse to send and `check --deploy` warns (newsletter.W002).
+# it campaigns refuse to send and the dashboard's Campaigns page says so.
 NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", default="")
 
 # Redis is shared by every gunicorn worker and every app server: the cache, the sessions and the
