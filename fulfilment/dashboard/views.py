@@ -258,6 +258,7 @@ def orders_to_ship(user):
 
 class OrdersToShipView(ListView):
     template_name = "fulfilment/dashboard/orders_to_ship.html"
+    extra_context = {"page_name": "Orders to ship"}
     context_object_name = "orders"
     paginate_by = 50
 
@@ -333,6 +334,7 @@ class ShipOrdersView(TemplateView):
     page comes back with the rows refused (what was typed, and why) and those left empty."""
 
     template_name = "fulfilment/dashboard/ship_orders.html"
+    extra_context = {"page_name": "Ship orders"}
 
     def orders(self, numbers):
         numbers = [str(n)[:128] for n in numbers][:MAX_SELECTED]
@@ -377,6 +379,7 @@ class TrackingUploadView(FormView):
 
     template_name = "fulfilment/dashboard/tracking_upload.html"
     form_class = TrackingUploadForm
+    extra_context = {"page_name": "Upload tracking numbers"}
 
     def form_valid(self, form):
         try:

@@ -11,18 +11,11 @@ from fulfilment import statuses
 from tests.fixtures.fulfilment import Stock, stock_of
 
 from .support import axe_violations, no_horizontal_overflow
+from .test_people import staff_login
 
 pytestmark = pytest.mark.browser
 
 TRACKING_URL = "https://www.ups.com/track?loc=en_US&tracknum=1Z999AA10123456784"
-
-
-def staff_login(page, django_user_model):
-    django_user_model.objects.create_superuser(username="boss", email="boss@qlclaw.example", password="boss-pass-12345")
-    page.goto("/accounts/login/")
-    page.fill("#id_login-username", "boss@qlclaw.example")
-    page.fill("#id_login-password", "boss-pass-12345")
-    page.click("button[name=login_submit]")
 
 
 def path_in_last_email(to, containing):
