@@ -35,7 +35,10 @@ class ShippingMethodForm(forms.ModelForm):
             "free_shipping_threshold": "Basket total (USD) from which this method costs nothing. Empty: never free.",
             "countries": "None ticked: offered for every country the store ships to.",
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "countries": forms.CheckboxSelectMultiple}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "countries": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        }
 
     field_order = ["title", "delivery_time", "description", "price_per_order", "price_per_item",
                    "free_shipping_threshold", "countries"]
