@@ -1,17 +1,16 @@
 """Many shoppers paying for the last units at once, on PostgreSQL (SQLite ignores row locks)."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from checkout import placement, sweep
 from checkout.models import CheckoutPayment
 from tests.checkout_helpers import start_payment_for
+from tests.concurrency import run_at_once
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -22,19 +21,6 @@ pytestmark = [
 ]
 
 
-def run_at_once(function, arguments):
-    """Call function(argument) for every argument in its own thread, all released together."""
-    barrier = threading.Barrier(len(arguments))
-
-    def call(argument):
-        try:
-            barrier.wait()
-            return function(argument)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
-        return list(pool.map(call, arguments))
 
 
 @pytest.mark.django_db(transaction=True)

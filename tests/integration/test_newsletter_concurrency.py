@@ -1,17 +1,16 @@
 """Two workers sending the same campaign at once, on PostgreSQL (SQLite has no row locks)."""
 
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import connection, connections
+from django.db import connection
 
 from newsletter import reminders, sending
 from newsletter.models import Campaign, CampaignDelivery, CheckoutReminder
+from tests.concurrency import run_at_once
 from tests.fixtures.newsletter import make_subscribers
 
 pytestmark = [
@@ -28,18 +27,6 @@ class SlowBackend(LocmemBackend):
         return super().send_messages(messages)
 
 
-def run_at_once(function, arguments):
-    barrier = threading.Barrier(len(arguments))
-
-    def call(argument):
-        try:
-            barrier.wait()
-            return function(argument)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
-        return list(pool.map(call, arguments))
 
 
 @pytest.mark.django_db(transaction=True)
