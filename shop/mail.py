@@ -15,6 +15,7 @@ late email beats a lost order confirmation. Nothing here raises after the commit
 import email
 import email.message
 import logging
+import re
 from email.mime.base import MIMEBase
 from functools import partial
 
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
@@ -120,3 +122,46 @@ class _ParsedMIMEPart(MIMEBase):
 
     def __init__(self, *, policy=None):
         email.message.Message.__init__(self, policy=policy)
+
+
+# Branded emails ---------------------------------------------------------------------------------
+# Every customer email has a text and an HTML part, both from the one frame in
+# shop/templates/shop/emails/ (base.html: blocks title, preheader, content, footer_extra; base.txt:
+# content, footer_extra). A message is three templates named like Oscar's communication emails:
+#   <prefix>_subject.txt   one line
+#   <prefix>_body.txt      {% extends "shop/emails/base.txt" %}
+#   <prefix>_body.html     {% extends "shop/emails/base.html" %}
+# render_email() renders the three; send_branded() sends them (through the queue above). Oscar's
+# own emails (order placed, registration, password reset/changed, the fulfilment steps) follow the
+# same names under oscar/communication/emails/commtype_<code>_* and are sent by Oscar's dispatcher.
+
+
+def render_email(template_prefix, context=None):
+    """(subject, text, html) from <prefix>_subject.txt, <prefix>_body.txt and <prefix>_body.html."""
+    context = dict(context or {})
+    subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+    text = _tidy_text(render_to_string(f"{template_prefix}_body.txt", context))
+    html = render_to_string(f"{template_prefix}_body.html", context)
+    return subject, text, html
+
+
+def send_branded(template_prefix, context, to, *, from_email=None, headers=None, reply_to=None):
+    """Render a branded email (render_email) and send it with its HTML alternative; returns the message."""
+    subject, text, html = render_email(template_prefix, context)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        from_email=from_email or settings.OSCAR_FROM_EMAIL,
+        to=[to] if isinstance(to, str) else list(to),
+        headers=headers,
+        reply_to=reply_to,
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+    return message
+
+
+def _tidy_text(text):
+    """Template tags leave blank lines behind; keep at most one empty line between paragraphs."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
