@@ -136,6 +136,8 @@ INSTALLED_APPS = [
     "content_pages.dashboard.apps.ContentDashboardConfig",
     "newsletter",
     "newsletter.dashboard.apps.NewsletterDashboardConfig",
+    # Shipping, returns, FAQ, about and contact pages, and the store's terms as data (support/policy.py).
+    "support.apps.SupportConfig",
     # Oscar's catalogue, forked, with the product page (before Oscar, whose templates it overrides).
     "catalogue.apps.CatalogueConfig",
     "oscar.config.Shop",
