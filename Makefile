@@ -61,13 +61,16 @@ prod-local: install ## The production profile (gunicorn, PostgreSQL, Redis) on 1
 	PORT=$(PORT_PROD) DATABASE_URL=$(PROD_DATABASE_URL) REDIS_URL=$(PROD_REDIS_URL) \
 		$(BIN)/python scripts/serve_production.py
 
-bench: install ## Load benchmark of the production profile (wrk): req/s and latency per page
+# The store, stock Oscar 4.2 (scripts/stock_oscar/) and a static file side by side in one run, plus
+# orders arriving 5 times a second while shoppers browse. docs/deploy.md, "Benchmark".
+bench: install-dev ## Load benchmark (wrk): ours vs stock Oscar vs static, cached and uncached, req/s and latency
 	$(BIN)/python scripts/bench.py
 
 # FAULTS=1 (or make soak-faults): gunicorn workers killed, a Redis outage, then the sweep and the books
-# against localstripe. SOAK_SECONDS=120 for a shorter run (default 300). docs/deploy.md, "Soak".
+# against localstripe. NODES=2: two app servers behind HAProxy, one killed for a while mid-soak.
+# Combinable. SOAK_SECONDS=120 for a shorter run (default 300). docs/deploy.md, "Soak".
 soak: install-dev ## The benchmark's soak mode: minutes of browsing and buying (localstripe), then the books
-	$(if $(FAULTS),SOAK_FAULTS=1 )$(BIN)/python scripts/soak.py
+	$(if $(FAULTS),SOAK_FAULTS=1 )$(if $(NODES),SOAK_NODES=$(NODES) )$(BIN)/python scripts/soak.py
 
 soak-faults: ## make soak with faults: workers killed, Redis stopped, then the sweep and the books
 	$(MAKE) soak FAULTS=1
@@ -77,7 +80,7 @@ soak-faults: ## make soak with faults: workers killed, Redis stopped, then the s
 bench-newsletter: install ## Send one campaign to 100,000 subscribers (locmem email): time and peak memory
 	$(BIN)/python scripts/bench_newsletter.py $(if $(SUBSCRIBERS),--subscribers $(SUBSCRIBERS))
 
-lighthouse: install node_modules/.installed ## Lighthouse budgets on home, product and article
+lighthouse: install-dev node_modules/.installed ## Lighthouse budgets: home, product, article, cart, checkout, order status
 	$(BIN)/python scripts/lighthouse.py
 
 lint: install-dev

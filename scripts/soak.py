@@ -43,6 +43,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -61,7 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from serve_production import production_env, wait_for  # noqa: E402
+from loadbalancer import LoadBalancer  # noqa: E402
+from processes import _die_with_parent  # noqa: E402
+from serve_production import gunicorn_command, prepare, production_env, wait_for  # noqa: E402
 
 PRODUCT = "/catalogue/ql-claw_1/"
 BROWSE = [
@@ -69,6 +72,11 @@ BROWSE = [
     "/search/?q=psoas", "/basket/",
 ]
 FAULTS = os.environ.get("SOAK_FAULTS", "").lower() not in ("", "0", "false", "no")
+# SOAK_NODES=2 (`make soak NODES=2`): two app servers behind HAProxy, one of them killed for a while.
+NODES = int(os.environ.get("SOAK_NODES", "1") or 1)
+# What the load balancer answers for a request it could not pass on or whose node died under it:
+# a shopper reloads on these (counted), as on a dropped connection.
+BALANCER_ERRORS = {502, 503, 504}
 # A shopper whose page load dies (the worker was killed) reloads it, a few times, then gives up.
 RELOADS = 6
 CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
@@ -203,12 +211,17 @@ class Tally:
         self.connection_errors = 0
         self.workers_killed = 0
         self.redis_down = []  # seconds of each Redis outage
+        self.error_times = []  # (monotonic time, what) of every 5xx and dropped connection
+        self.reloads_after_5xx = 0
+        self.node_outages = []  # (node, killed at, healthy again at) in monotonic seconds
 
     def response(self, response):
         with self.lock:
             self.statuses[response.status_code // 100 * 100] += 1
             if response.status_code >= 500:
-                self.server_errors.append(f"{response.status_code} {response.request.method} {response.url}")
+                what = f"{response.status_code} {response.request.method} {response.url}"
+                self.server_errors.append(what)
+                self.error_times.append((time.monotonic(), what))
 
 
 def form_data(form):
@@ -220,11 +233,16 @@ def form_data(form):
             continue
         if field.get("type") in ("checkbox", "radio") and not field.has_attr("checked"):
             continue
-        if field.name == "select":
+        if field.get("type") in ("checkbox", "radio"):
+            data[name] = field.get("value", "on")  # what a browser sends for a ticked box without a value
+        elif field.name == "select":
             option = field.find("option", selected=True) or field.find("option")
             data[name] = option.get("value", option.text) if option else ""
+        elif field.name == "textarea":
+            text = field.text  # browsers drop one newline right after <textarea> (Django writes one)
+            data[name] = text[1:] if text.startswith("\n") else text
         else:
-            data[name] = field.get("value", field.text if field.name == "textarea" else "")
+            data[name] = field.get("value", "")
     return data
 
 
@@ -241,7 +259,6 @@ class Shopper:
         url = path if path.startswith("http") else self.base + path
         while True:
             response = self.send(method, url, **kwargs)
-            self.tally.response(response)
             # Production cookies are Secure and the soak talks plain HTTP on loopback, where a TLS
             # proxy would sit in front: send them back, as the browser behind that proxy would.
             for cookie in self.http.cookies:
@@ -260,13 +277,26 @@ class Shopper:
         and the request sent again after a moment, as a shopper reloads or presses the button again."""
         for attempt in range(1, RELOADS + 1):
             try:
-                return self.http.request(method, url, timeout=30, allow_redirects=False, **kwargs)
-            except CONNECTION_ERRORS:
+                response = self.http.request(method, url, timeout=30, allow_redirects=False, **kwargs)
+            except CONNECTION_ERRORS as error:
                 with self.tally.lock:
                     self.tally.connection_errors += 1
-                if not FAULTS or attempt == RELOADS:
+                    self.tally.error_times.append((time.monotonic(), f"connection error {method} {url}: {error!r:.80}"))
+                # Behind the load balancer, a request in flight on a node that dies comes back as a
+                # closed connection (HAProxy closes a kept-alive one so the client may retry): reload.
+                if not (FAULTS or NODES > 1) or attempt == RELOADS:
                     raise
                 time.sleep(random.uniform(0.3, 1.5))
+                continue
+            self.tally.response(response)
+            # Behind the load balancer (NODES=2), a request whose node died under it comes back as a
+            # 502: the shopper sees it (counted) and reloads, as with a dropped connection.
+            if NODES > 1 and response.status_code in BALANCER_ERRORS and attempt < RELOADS:
+                with self.tally.lock:
+                    self.tally.reloads_after_5xx += 1
+                time.sleep(random.uniform(0.3, 1.5))
+                continue
+            return response
 
     def page(self, path):
         response = self.request("GET", path)
@@ -448,7 +478,7 @@ def gunicorn_workers(server_pid):
     return []
 
 
-def inject_faults(server_pid, redis_server, tally, stop, seconds):
+def inject_faults(workers_of, redis_server, tally, stop, seconds):
     """Until stop: SIGKILL a random gunicorn worker every SOAK_KILL_EVERY seconds on average, and
     stop Redis once, 40% into the run, for SOAK_REDIS_DOWN seconds. Redis is up again on return."""
     kill_every = float(os.environ.get("SOAK_KILL_EVERY", "3"))
@@ -470,7 +500,7 @@ def inject_faults(server_pid, redis_server, tally, stop, seconds):
                 print(f"  {time.monotonic() - started:.0f} s: Redis back", file=sys.stderr, flush=True)
             if now >= next_kill:
                 next_kill = now + kill_every * random.uniform(0.5, 1.5)
-                workers = gunicorn_workers(server_pid)
+                workers = workers_of()
                 if workers:
                     try:
                         os.kill(random.choice(workers), signal.SIGKILL)
@@ -482,6 +512,233 @@ def inject_faults(server_pid, redis_server, tally, stop, seconds):
         if down_since is not None:
             redis_server.start()
             tally.redis_down.append(time.monotonic() - down_since)
+
+
+class Node:
+    """One app server of `make soak NODES=2`: its own gunicorn master (production settings) on its own
+    port, in a process group of its own so that a kill takes the master and its workers at once."""
+
+    def __init__(self, name, port, env, log):
+        self.name, self.port, self.env, self.log = name, port, env, log
+        self.process = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        # No parent-death signal here: Linux sends it when the *thread* that started the child ends,
+        # and node_outage starts the node again from a thread of its own. stop() ends it.
+        self.process = subprocess.Popen(
+            gunicorn_command(self.port), cwd=ROOT, env=self.env, start_new_session=True,
+            stdout=self.log, stderr=self.log,
+        )
+
+    def workers(self):
+        return children(self.process.pid) if self.process is not None and self.process.poll() is None else []
+
+    def kill(self):
+        """SIGKILL to the master and every worker (a crashed machine, not a graceful stop)."""
+        pids = [self.process.pid, *self.workers()]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=30)
+        return len(pids) - 1
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def node_outage(node, tally, stop, seconds):
+    """Kill `node` (SIGKILL, master and workers) SOAK_NODE_DOWN_AT into the run (a fraction, 0.2),
+    keep it down SOAK_NODE_DOWN seconds (25), start it again and note when it answers its health
+    check. The load balancer takes it out and puts it back by itself."""
+    down_for = float(os.environ.get("SOAK_NODE_DOWN", "25"))
+    started = time.monotonic()
+    if stop.wait(seconds * float(os.environ.get("SOAK_NODE_DOWN_AT", "0.2"))):
+        return
+    killed_at = time.monotonic()
+    workers = node.kill()
+    print(f"  {killed_at - started:.0f} s: node {node.name} killed (master + {workers} workers, SIGKILL)",
+          file=sys.stderr, flush=True)
+    stop.wait(down_for)
+    node.start()
+    healthy_at = None
+    try:
+        wait_for(node.url + "/health/?only=database", timeout=120)
+        healthy_at = time.monotonic()
+        print(f"  {healthy_at - started:.0f} s: node {node.name} back "
+              f"({healthy_at - killed_at:.1f} s after the kill)", file=sys.stderr, flush=True)
+    except SystemExit as error:
+        print(f"  node {node.name} did not come back: {error}", file=sys.stderr, flush=True)
+    with tally.lock:
+        tally.node_outages.append((node.name, killed_at, healthy_at))
+
+
+# The load balancer appends its own client address to X-Forwarded-For; a request sent to a node
+# directly says the same, so the node takes the shopper's address from it (TRUSTED_PROXY_COUNT=2).
+def direct_headers(client):
+    return {"X-Forwarded-For": f"{client}, 127.0.0.1"}
+
+
+STAFF = """
+import django, json, sys
+django.setup()
+from django.contrib.auth import get_user_model
+from oscar.core.loading import get_model
+user, _ = get_user_model().objects.get_or_create(username="soak-staff", defaults={"email": sys.argv[2]})
+user.email, user.is_staff, user.is_superuser = sys.argv[2], True, True
+user.set_password(sys.argv[3])
+user.save()
+record = get_model("partner", "StockRecord").objects.get(product__upc="QLC-CLAW-01")
+print(json.dumps({"product": record.product_id, "price": str(record.price)}))
+"""
+
+
+SET_PRICE = """
+import django, sys
+django.setup()
+from oscar.core.loading import get_model
+record = get_model("partner", "StockRecord").objects.get(product__upc="QLC-CLAW-01")
+record.price = sys.argv[1]
+record.save()
+"""
+
+
+def call(http, method, url, **kwargs):
+    """One request of a requests session; its cookies made sendable over plain HTTP afterwards (the
+    production cookies are Secure; a TLS proxy would stand in front), as Shopper.request does."""
+    response = http.request(method, url, timeout=30, allow_redirects=False, **kwargs)
+    for cookie in http.cookies:
+        cookie.secure = False
+    return response
+
+
+def sign_in(http, node, email, password, client):
+    """Sign in on `node` through the shop's sign-in form; returns the response."""
+    form_page = call(http, "GET", node.url + "/accounts/login/", headers=direct_headers(client))
+    soup = BeautifulSoup(form_page.text, "html.parser")
+    form = next(f for f in soup.find_all("form") if f.find("input", attrs={"name": "login-username"}))
+    data = {**form_data(form), "login-username": email, "login-password": password, "login_submit": "1"}
+    return call(http, "POST", node.url + "/accounts/login/", data=data, headers=direct_headers(client))
+
+
+def price_on_other_node(env, node_a, node_b):
+    """Change the QL Claw's price in the dashboard on node A, then read the product page on node B at
+    once (after it was cached there). Returns (ok, what happened). The price is put back after."""
+    email, password = "soak-staff@example.com", secrets.token_urlsafe(16)
+    result = subprocess.run([sys.executable, "-c", STAFF, "staff", email, password], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    if result.returncode:
+        return False, f"could not make the staff user: {result.stderr[-500:]}"
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    old = facts["price"]
+    new = f"{float(old) - 1 - random.randrange(1, 99) / 100:.2f}"
+    anonymous = requests.Session()
+    for _ in range(3):  # cache the page on node B (anonymous, no cookies)
+        cached = anonymous.get(node_b.url + PRODUCT, headers=direct_headers("10.200.0.1"), timeout=30)
+        anonymous.cookies.clear()
+    before_state = cached.headers.get("X-Page-Cache", "(no header)")
+    staff = requests.Session()
+    signed_in = sign_in(staff, node_a, email, password, "10.200.0.2")
+    if signed_in.status_code != 302:
+        return False, f"staff sign-in on node {node_a.name} answered {signed_in.status_code}"
+
+    def set_price(price):
+        edit = node_a.url + f"/dashboard/catalogue/products/{facts['product']}/"
+        page = call(staff, "GET", edit, headers=direct_headers("10.200.0.2"))
+        soup = BeautifulSoup(page.text, "html.parser")
+        form = next((f for f in soup.find_all("form") if f.find("input", attrs={"name": "stockrecords-0-price"})), None)
+        if form is None:
+            return f"no product form with a price at {edit} ({page.status_code})"
+        data = {**form_data(form), "stockrecords-0-price": price, "action": "continue"}
+        saved = call(staff, "POST", edit, data=data, headers={**direct_headers("10.200.0.2"), "Referer": edit})
+        if saved.status_code != 302:
+            errors = BeautifulSoup(saved.text, "html.parser").select(".error-block, .invalid-feedback, .errorlist")
+            return f"saving the price answered {saved.status_code}: {[e.get_text(' ', strip=True) for e in errors][:5]}"
+        return None
+
+    problem = set_price(new)
+    if problem:
+        # The dashboard failed: say so (the check fails), and still find out whether node B's page
+        # follows a price saved elsewhere, through the models as the dashboard would save it.
+        saved = subprocess.run([sys.executable, "-c", SET_PRICE, new], cwd=ROOT, env=env, capture_output=True,
+                               text=True)
+        if saved.returncode:
+            return False, f"{problem}; saving the price in a separate process failed too: {saved.stderr[-300:]}"
+        seen = anonymous.get(node_b.url + PRODUCT, headers=direct_headers("10.200.0.1"), timeout=30)
+        subprocess.run([sys.executable, "-c", SET_PRICE, old], cwd=ROOT, env=env, capture_output=True)
+        return False, (f"the dashboard on node {node_a.name} failed: {problem}. Price {old} -> {new} saved in a "
+                       f"separate process instead: node {node_b.name}'s product page (page cache "
+                       f"{seen.headers.get('X-Page-Cache', '(no header)')}) shows "
+                       f"{'the new price' if new in seen.text else 'NOT the new price'}"
+                       f"{' and still the old one' if f'${old}' in seen.text else ''}")
+    seen = anonymous.get(node_b.url + PRODUCT, headers=direct_headers("10.200.0.1"), timeout=30)
+    page_cache = seen.headers.get("X-Page-Cache", "(no header)")
+    ok = new in seen.text and f"${old}" not in seen.text
+    put_back = set_price(old)
+    what = (f"price {old} -> {new} in the dashboard on node {node_a.name}; product page on node "
+            f"{node_b.name} (page cache {before_state} before, {page_cache} after) shows "
+            f"{'the new price' if new in seen.text else 'NOT the new price'}"
+            f"{' and still the old one' if f'${old}' in seen.text else ''}"
+            f"{'; putting the price back failed: ' + put_back if put_back else ''}")
+    return ok, what
+
+
+def shared_rate_limit(nodes, rate, tries=3):
+    """Failed sign-ins for one account, from one address, sent to the nodes in turn: the limit (rate
+    "N/period") must stop attempt N + 1 whichever node it reaches, as the counters live in Redis.
+    Counted per node, no attempt before 2N + 1 would be refused. django-ratelimit counts in fixed
+    windows (offset per key), so a probe that straddles a window's end sees the 429 later: then it
+    is tried again with another account and address, up to `tries` times. Returns (ok, what happened)."""
+    limit = int(rate.split("/")[0])
+    seen = []
+    for _ in range(tries):
+        client = f"10.201.{random.randrange(256)}.{random.randrange(1, 255)}"
+        email = f"nobody{random.randrange(10**9)}@example.com"
+        http = requests.Session()
+        form_page = call(http, "GET", nodes[0].url + "/accounts/login/", headers=direct_headers(client))
+        soup = BeautifulSoup(form_page.text, "html.parser")
+        form = next(f for f in soup.find_all("form") if f.find("input", attrs={"name": "login-username"}))
+        data = {**form_data(form), "login-username": email, "login-password": "wrong-password", "login_submit": "1"}
+        statuses, started = [], time.monotonic()
+        for attempt in range(limit + 3):
+            node = nodes[attempt % len(nodes)]
+            response = call(http, "POST", node.url + "/accounts/login/", data=data, headers=direct_headers(client))
+            statuses.append((node.name, response.status_code))
+        first = next((i + 1 for i, (_, status) in enumerate(statuses) if status == 429), None)
+        ok = first == limit + 1 and all(status == 429 for _, status in statuses[limit:])
+        seen.append(f"first 429 at attempt {first} in {time.monotonic() - started:.1f} s "
+                    f"({', '.join(f'{name}:{status}' for name, status in statuses)})")
+        if ok:
+            break
+    return ok, f"limit {rate}, expected the first 429 at attempt {limit + 1}: " + "; then ".join(seen)
+
+
+def outage_errors(tally, grace=3.0):
+    """The 5xx and dropped connections shoppers saw, split into: at a node's kill (within `grace`
+    seconds: the requests that node had in flight), while it was down or starting, and elsewhere."""
+    at_kill, during, elsewhere = [], [], []
+    for when, what in tally.error_times:
+        for _, killed_at, healthy_at in tally.node_outages:
+            if killed_at <= when <= killed_at + grace:
+                at_kill.append(what)
+                break
+            if killed_at <= when <= (healthy_at or float("inf")) + 5:
+                during.append(what)
+                break
+        else:
+            elsewhere.append(what)
+    return at_kill, during, elsewhere
 
 
 def recreate_database(url):
@@ -538,8 +795,8 @@ def main():
     seconds = int(os.environ.get("SOAK_SECONDS", "300"))
     browsers = int(os.environ.get("SOAK_BROWSERS", "6"))
     buyers = int(os.environ.get("SOAK_BUYERS", "4"))
-    port = int(os.environ.get("SOAK_PORT", "8291"))
-    stripe_port = port + 1000
+    port = int(os.environ.get("SOAK_PORT", "8291"))  # NODES=2: the load balancer; the nodes on the next ports
+    stripe_port = int(os.environ.get("SOAK_STRIPE_PORT", port + 1000))
     stripe_base = f"http://127.0.0.1:{stripe_port}"
     base = f"http://127.0.0.1:{port}"
 
@@ -555,10 +812,14 @@ def main():
         STRIPE_PAYMENT_METHOD_TYPES="card",  # localstripe refuses automatic_payment_methods
     )
     redis_server, server_log = None, None
-    if FAULTS:
+    nodes, balancer, worker = [], None, None
+    isolated = FAULTS or NODES > 1
+    if isolated:
         # Its own database, made afresh, and its own Redis, which it may stop: never the shared one.
+        # With NODES=2 too: the books of a run with a node killed are checked as the fault mode's are.
+        name = "qlclaw_soak_faults" if FAULTS else "qlclaw_soak_nodes"
         env["DATABASE_URL"] = os.environ.get(
-            "SOAK_FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qlclaw_soak_faults"
+            "SOAK_FAULTS_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{name}"
         )
         recreate_database(env["DATABASE_URL"])
         redis_server = RedisServer()
@@ -570,15 +831,56 @@ def main():
         ))
         # The server's log lines (access log, a line per killed worker, Redis going and back) go to a file.
         (ROOT / "var").mkdir(exist_ok=True)
-        server_log = open(ROOT / "var" / "soak-faults.log", "w")  # noqa: SIM115  (closed at the end)
-    stripe_server = start_localstripe(stripe_port)
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serve_production.py")], cwd=ROOT, env=env, start_new_session=True,
-        stdout=server_log, stderr=server_log,
-    )
+        log_name = "soak-faults.log" if FAULTS else "soak-nodes.log"
+        server_log = open(ROOT / "var" / log_name, "w")  # noqa: SIM115  (closed at the end)
+    if NODES > 1:
+        # The load balancer appends to X-Forwarded-For: the shopper's address is one further left.
+        env["TRUSTED_PROXY_COUNT"] = "2"
+        # One MEDIA_ROOT for every node (a real deploy shares a bucket, MEDIA_STORAGE=s3).
+        env.setdefault("MEDIA_ROOT", str(ROOT / "var" / "media"))
+    if NODES > 1:
+        print(f"soak: preparing the database for {NODES} nodes", file=sys.stderr, flush=True)
+        try:
+            prepare(env)
+        except subprocess.CalledProcessError:
+            if redis_server is not None:
+                redis_server.stop()
+            raise
+    try:
+        stripe_server = start_localstripe(stripe_port)
+    except SystemExit:
+        if redis_server is not None:
+            redis_server.stop()
+        raise
+    server = None
+    if NODES > 1:
+        nodes = [Node(chr(ord("a") + i), port + 1 + i, env, server_log) for i in range(NODES)]
+        balancer = LoadBalancer(port, [(node.name, node.port) for node in nodes])
+        # One email worker for the nodes (the queue is in the shared Redis), as one per server would do.
+        worker = subprocess.Popen([sys.executable, "manage.py", "run_huey"], cwd=ROOT, env=env,
+                                  stdout=server_log, stderr=server_log, start_new_session=True,
+                                  preexec_fn=_die_with_parent)
+
+        def workers_of():
+            return [pid for node in nodes for pid in node.workers()]
+    else:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "serve_production.py")], cwd=ROOT, env=env,
+            start_new_session=True, stdout=server_log, stderr=server_log,
+        )
+
+        def workers_of():
+            return gunicorn_workers(server.pid)
     tally = Tally()
     sweep = fault_books = None
+    node_checks = {}
     try:
+        if nodes:
+            for node in nodes:
+                node.start()
+            for node in nodes:
+                wait_for(node.url + "/health/")
+            balancer.start(server_log)
         wait_for(f"{base}/health/")
         requests.post(
             f"{stripe_base}/_config/webhooks/qlclaw",
@@ -592,10 +894,14 @@ def main():
         threads = [threading.Thread(target=browse, args=(base, tally, stop)) for _ in range(browsers)]
         threads += [threading.Thread(target=buy, args=(base, tally, stop, stripe_client)) for _ in range(buyers)]
         if FAULTS:
-            faults = (server.pid, redis_server, tally, stop, seconds)
+            faults = (workers_of, redis_server, tally, stop, seconds)
             threads.append(threading.Thread(target=inject_faults, args=faults))
+        if nodes:
+            threads.append(threading.Thread(target=node_outage, args=(nodes[-1], tally, stop, seconds)))
         print(f"soak: {seconds} s, {browsers} browsers, {buyers} buyers against {base}"
-              f"{' with faults (server log: var/soak-faults.log)' if FAULTS else ''}", file=sys.stderr, flush=True)
+              f"{f' (HAProxy over {len(nodes)} nodes on ports {nodes[0].port}-{nodes[-1].port})' if nodes else ''}"
+              f"{' with faults' if FAULTS else ''}{f' (server log: {server_log.name})' if server_log else ''}",
+              file=sys.stderr, flush=True)
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -607,14 +913,33 @@ def main():
         for thread in threads:
             thread.join()
         time.sleep(5)  # localstripe delivers its webhooks a second after each event
-        if FAULTS:
+        if nodes:
+            try:
+                for node in nodes:  # a node still starting again (a short run) is waited for
+                    wait_for(node.url + "/health/?only=database", timeout=120)
+            except SystemExit as error:
+                node_checks["every node up again for the checks across nodes"] = (False, str(error))
+            else:
+                node_checks["a price changed on one node shows on the other at once"] = price_on_other_node(
+                    env, nodes[0], nodes[1])
+                node_checks["sign-in limit shared by the nodes"] = shared_rate_limit(
+                    nodes, os.environ.get("STORE_LOGIN_RATE", "10/m"))
+        if isolated:
             sweep = run_sweep(env, server_log)
             fault_books = books(env, "faults", sorted(tally.charged), script=FAULT_BOOKS)
         else:
             after = books(env, "check", tally.paid)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        if balancer is not None:
+            balancer.stop()
+        for node in nodes:
+            node.stop()
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
         os.killpg(stripe_server.pid, signal.SIGTERM)
         stripe_server.wait(timeout=30)
         if redis_server is not None:
@@ -622,8 +947,11 @@ def main():
         if server_log is not None:
             server_log.close()
 
-    if FAULTS:
-        sys.exit(fault_report(seconds, browsers, buyers, tally, sweep, fault_books))
+    if isolated:
+        status = fault_report(seconds, browsers, buyers, tally, sweep, fault_books)
+        if nodes:
+            status = nodes_report(tally, node_checks) or status
+        sys.exit(status)
 
     wrong = {intent: row for intent, row in after["per_intent"].items() if row != {"status": "placed", "orders": 1}}
     new_orders = after["orders"] - before["orders"]
@@ -658,11 +986,14 @@ def fault_report(seconds, browsers, buyers, tally, sweep, result):
     """The fault mode's figures and its one verdict: do the books balance. Returns the exit status."""
     total = sum(tally.statuses.values())
     classes = {f"{k // 100}xx": v for k, v in sorted(tally.statuses.items())}
-    print(f"\nsoak with faults: {seconds} s, {browsers} browsers + {buyers} buyers, {total} requests "
+    mode = [f"{NODES} nodes, one killed for a while"] if NODES > 1 else []
+    mode = " + ".join(mode + (["faults"] if FAULTS else []))
+    print(f"\nsoak with {mode}: {seconds} s, {browsers} browsers + {buyers} buyers, {total} requests "
           f"({total / seconds:.0f}/s), by class: {classes}")
-    print(f"faults: {tally.workers_killed} gunicorn workers killed (SIGKILL); Redis down "
-          f"{' + '.join(f'{d:.1f} s' for d in tally.redis_down) or 'never'}; "
-          f"connection errors seen by shoppers: {tally.connection_errors}")
+    if FAULTS:
+        print(f"faults: {tally.workers_killed} gunicorn workers killed (SIGKILL); Redis down "
+              f"{' + '.join(f'{d:.1f} s' for d in tally.redis_down) or 'never'}")
+    print(f"connection errors seen by shoppers: {tally.connection_errors}")
     abandoned = sum(failure.startswith("checkout:") for failure in tally.failures)
     print(f"shoppers: {len(tally.charged)} checkouts paid at localstripe ({len(tally.paid)} reached the thank-you "
           f"page, {tally.declined} declined first), {abandoned} checkouts abandoned, "
@@ -683,6 +1014,26 @@ def fault_report(seconds, browsers, buyers, tally, sweep, result):
     print(f"  the books balance: {'yes' if balanced else 'NO'}")
     return 0 if balanced else 1
 
+
+
+def nodes_report(tally, checks):
+    """NODES=2: the node's outage as shoppers saw it, and the checks across nodes. Returns the exit
+    status: 0 when every check holds (without faults, also: no 5xx except at the kill itself)."""
+    for name, killed_at, healthy_at in tally.node_outages:
+        back = f"answering again {healthy_at - killed_at:.1f} s after the kill" if healthy_at else "NOT back"
+        print(f"node {name}: killed (SIGKILL, master and workers), {back}")
+    at_kill, during, elsewhere = outage_errors(tally)
+    print(f"5xx and dropped connections seen by shoppers: {len(at_kill)} at the kill (in flight on the killed "
+          f"node), {len(during)} while it was down or starting, {len(elsewhere)} at other times; "
+          f"{tally.reloads_after_5xx} reloads after a 5xx from the load balancer")
+    for line in (at_kill + during)[:10]:
+        print("  -", line)
+    if not FAULTS:  # with faults, workers killed at random make 502s at any time: listed above, not judged
+        checks["no 5xx but the requests in flight at the kill"] = (
+            not during and not elsewhere, f"{len(during)} during the outage, {len(elsewhere)} elsewhere")
+    for name, (ok, what) in checks.items():
+        print(f"  {name}: {'ok' if ok else 'FAILED'} ({what})")
+    return 0 if all(ok for ok, _ in checks.values()) else 1
 
 if __name__ == "__main__":
     main()
