@@ -7,6 +7,7 @@ Every link is absolute and starts from SITE_URL (shop.links), never from a reque
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
@@ -48,3 +49,24 @@ def email_brand():
 def absolute(url):
     """{% absolute some_path %}: a path on this site as an absolute SITE_URL link; full URLs unchanged."""
     return _absolute(str(url or ""))
+
+
+@register.simple_tag
+def payment_in_words(order):
+    """How the order was paid, as a shopper says it: "Visa ending 4242", "Card ending 4242", "Card", "Demo payment"."""
+    try:
+        payment = order.checkout_payment
+    except (ObjectDoesNotExist, AttributeError):  # no checkout payment: an order made in the dashboard or a test
+        payment = None
+    if payment is not None and getattr(payment, "is_demo", False):
+        return "Demo payment"
+    last4 = ""
+    brand_name = ""
+    for name in ("card_last4", "last4"):
+        last4 = last4 or str(getattr(payment, name, "") or "")
+    for name in ("card_brand", "brand"):
+        brand_name = brand_name or str(getattr(payment, name, "") or "")
+    label = brand_name.replace("_", " ").title() if brand_name and brand_name.lower() != "unknown" else "Card"
+    if brand_name.lower() == "amex":
+        label = "American Express"
+    return f"{label} ending {last4}" if last4 else "Card"

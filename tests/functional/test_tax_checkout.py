@@ -93,7 +93,7 @@ def test_new_york_city_sees_pays_and_records_the_tax(
     # The order status page a guest opens from the email, and both emails.
     [confirmation] = [m for m in mail.outbox if m.to == [order.email]]
     assert "Sales tax (New York City, NY, 8.875%): $4.97" in confirmation.body
-    assert "Order Total: $60.91" in confirmation.body
+    assert "Order total: $60.91" in confirmation.body
     html = next(content for content, kind in confirmation.alternatives if kind == "text/html")
     assert "Sales tax (New York City, NY, 8.875%)" in html and "$4.97" in html
     [staff] = [m for m in mail.outbox if m.to == ["orders@qlclaw.example"]]
