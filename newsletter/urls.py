@@ -5,6 +5,7 @@ from . import views, webhooks
 app_name = "newsletter"
 
 urlpatterns = [
+    path("", views.landing, name="index"),  # the newsletter's own page, linked from the README and shares
     path("subscribe/", views.subscribe, name="subscribe"),
     path("subscribe/thanks/", views.thanks, name="thanks"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),

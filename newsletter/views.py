@@ -63,6 +63,14 @@ def subscribe(request):
     return redirect("newsletter:thanks")
 
 
+@require_http_methods(["GET", "HEAD"])
+def landing(request):
+    """/newsletter/: what the newsletter is, and the sign-up form (posting to `subscribe`). Sign-ups
+    here count under the "footer" source, as on the sign-up page: the sources are the forms' places
+    that the dashboard and campaign audiences know."""
+    return render(request, "newsletter/landing.html", {"source": "footer"})
+
+
 def thanks(request):
     return render(request, "newsletter/thanks.html", {"message": SIGNUP_ACCEPTED})
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from content_pages.sitemaps import ArticleSitemap
+from support.sitemaps import SupportSitemap
 
 Product = get_model("catalogue", "Product")
 Category = get_model("catalogue", "Category")
@@ -40,4 +41,5 @@ SITEMAPS = {
     "products": ProductSitemap,
     "categories": CategorySitemap,
     "articles": ArticleSitemap,
+    "support": SupportSitemap,
 }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/content/", apps.get_app_config("content_pages_dashboard").urls),
     path("newsletter/", include("newsletter.urls")),
     path("", include("support.urls")),  # /shipping/ /returns/ /faq/ /about/ /contact/
+    path("dashboard/store-pages/", apps.get_app_config("support_dashboard").urls),
     path("dashboard/newsletter/", apps.get_app_config("newsletter_dashboard").urls),
     path("dashboard/payments/", apps.get_app_config("checkout_dashboard").urls),
     path("dashboard/tax/", apps.get_app_config("tax_dashboard").urls),

@@ -13,7 +13,8 @@ DEFAULTS = {
 <h2>When your order leaves</h2>
 <p>We pack orders ourselves, Monday to Friday. An order placed before 1 pm Eastern on a business
 day usually leaves the same afternoon; later orders, and orders placed on weekends or US
-holidays, leave on the next business day. The delivery times below start when the parcel leaves.</p>
+holidays, leave on the next business day. The delivery times above count from the day the parcel
+leaves.</p>
 <h2>Where we ship</h2>
 <p>We ship to addresses in the United States, including PO boxes with standard shipping. We
 don't ship outside the US yet.</p>

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "newsletter.dashboard.apps.NewsletterDashboardConfig",
     # Shipping, returns, FAQ, about and contact pages, and the store's terms as data (support/policy.py).
     "support.apps.SupportConfig",
+    "support.dashboard.apps.SupportDashboardConfig",
     # Oscar's catalogue, forked, with the product page (before Oscar, whose templates it overrides).
     "catalogue.apps.CatalogueConfig",
     "oscar.config.Shop",
@@ -218,10 +219,15 @@ PAGE_CACHE_VIEWS = [
     "content_pages:article-list",
     "content_pages:article-detail",
     "content_pages:tutorial-list",
+    "support:shipping",
+    "support:returns",
+    "support:faq",
+    "support:about",
 ]
 # Saving or deleting a row of these apps makes every cached page stale.
 PAGE_CACHE_APPS = [
     "catalogue", "partner", "reviews", "shipping", "offer", "content_pages", "article_comments", "flatpages",
+    "support",
 ]
 # Hidden form fields whose value is made fresh on every hit: {input name: function(old value)}.
 PAGE_CACHE_FRESH_FIELDS = {"ts": "article_comments.tokens.refresh_form_token"}
@@ -415,6 +421,7 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:
         _section["children"] = [
             *_section["children"],
             {"label": "Comments", "url_name": "article_comments_dashboard:comments-list"},
+            {"label": "Store pages", "url_name": "support-dashboard:store-page-list"},  # shipping, returns, FAQ...
         ]
 
 LOGGING = {
@@ -441,6 +448,7 @@ STORE_STAFF_APPS = [
     "newsletter", "article_comments",
 ]
 STORE_STAFF_APPS += ["tax"]  # the sales-tax rates and report
+STORE_STAFF_APPS += ["support"]  # the words of the shipping, returns, FAQ, about and contact pages
 CONTENT_PAGES_PUBLISHER = OSCAR_SHOP_NAME
 # What the store's buy box (shop/templates/content_pages/includes/buy_box.html) reads: Oscar's price and stock.
 CONTENT_PAGES_PRODUCT_SELECT_RELATED = ["product_class"]
