@@ -21,6 +21,7 @@ the page's other tags ask (the shipping rates), plus the recently viewed product
 has a history cookie: the same number with one image or twenty, no review or a thousand.
 """
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -37,8 +38,14 @@ ProductReview = get_model("reviews", "ProductReview")
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
 VERSION_KEY = "catalogue:page-version"
-# In every key: a deploy that changes what is cached starts with fresh entries.
-SCHEMA = 1
+# In every key: a deploy that changes what is cached starts with fresh entries. Rows are cached as
+# model instances, so a field added by a migration changes the key too (an instance unpickled without
+# it would load the field with a query of its own).
+SCHEMA = "2." + hashlib.sha256(
+    " ".join(
+        f.attname for model in (Product, ProductImage, ProductReview) for f in model._meta.concrete_fields
+    ).encode()
+).hexdigest()[:8]
 FACTS_TIMEOUT = 10 * 60
 # How many reviews the product page and its JSON-LD show; the rest are on the reviews list.
 REVIEWS_SHOWN = 3
