@@ -8,7 +8,7 @@ Stripe key), as `seed_demo` places its demo orders (fulfilment/demo.py): checkou
 basket and makes the demo PaymentIntent, checkout.placement places the order, allocates the stock
 and queues the confirmation email. The page cache sees each order as it would see a shopper's.
 
-  demo_orders.py --one                  one order; prints {"number", "status_path"}
+  demo_orders.py --one                  one order; prints {"number", "email", "status_path"}
   demo_orders.py --rate 5 --seconds 20  prints "ready", then orders at 5 a second for 20 s, then
                                         {"orders", "errors", "seconds"}
 """
@@ -81,7 +81,7 @@ def main():
         from checkout.emails import order_status_path
 
         order = place()
-        print(json.dumps({"number": order.number, "status_path": order_status_path(order)}))
+        print(json.dumps({"number": order.number, "email": order.email, "status_path": order_status_path(order)}))
         return
     placed, errors = 0, []
     print("ready", flush=True)

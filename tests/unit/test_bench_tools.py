@@ -133,3 +133,26 @@ def test_outage_errors_split_at_the_kill_during_the_outage_and_elsewhere(soak):
     assert at_kill == ["in flight", "in flight too"]
     assert during == ["during", "starting"]
     assert elsewhere == ["early", "late"]
+
+
+def test_lighthouse_budget_failures_name_the_metrics_that_fell_short(scripts_path):
+    lighthouse = importlib.import_module("lighthouse")
+    audits = {
+        "largest-contentful-paint": {"id": "largest-contentful-paint", "score": 0.7, "displayValue": "3.1 s",
+                                     "scoreDisplayMode": "numeric"},
+        "total-blocking-time": {"id": "total-blocking-time", "score": 1, "displayValue": "0 ms",
+                                "scoreDisplayMode": "numeric"},
+        "is-crawlable": {"id": "is-crawlable", "score": 0, "scoreDisplayMode": "binary"},
+    }
+    categories = {
+        "performance": {"auditRefs": [{"id": "largest-contentful-paint", "weight": 25},
+                                      {"id": "total-blocking-time", "weight": 30}]},
+        "accessibility": {"auditRefs": []},
+        "seo": {"auditRefs": [{"id": "is-crawlable", "weight": 1}]},
+    }
+    scores = {"performance": 90, "accessibility": 100, "seo": 60}
+    budgets = {"performance": 95, "accessibility": 100}  # SEO not judged on this page
+    failures = lighthouse.budget_failures("cart", scores, 0.0, budgets, False, audits, categories)
+    assert failures == ["cart: performance 90 < 95 (short: largest-contentful-paint 3.1 s (0.7))"]
+    assert lighthouse.budget_failures("home", {**scores, "performance": 99}, 0.01, budgets, True, audits,
+                                      categories) == ["home: CLS 0.010 > 0"]
