@@ -16,23 +16,15 @@ TOO_MANY = (
 )
 
 
-def _ip_key(group, request):
-    return client_ip(request) or "unknown"
+def _counted(request, group, key, rate):
+    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
 
 
 def ip_limited(request):
     """Counts every attempt from this address, valid or not: robots are rarely valid."""
-    return is_ratelimited(
-        request, group=GROUP_IP, key=_ip_key, rate=conf.get("SUPPORT_RATE_PER_IP"), method="POST", increment=True
-    )
+    return _counted(request, GROUP_IP, lambda group, request: client_ip(request) or "unknown",
+                    conf.get("SUPPORT_RATE_PER_IP"))
 
 
 def email_limited(request, email):
-    return is_ratelimited(
-        request,
-        group=GROUP_EMAIL,
-        key=lambda group, request: email.lower(),
-        rate=conf.get("SUPPORT_RATE_PER_EMAIL"),
-        method="POST",
-        increment=True,
-    )
+    return _counted(request, GROUP_EMAIL, lambda group, request: email.lower(), conf.get("SUPPORT_RATE_PER_EMAIL"))

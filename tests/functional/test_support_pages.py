@@ -159,6 +159,7 @@ def test_newsletter_has_a_landing_page_with_the_signup_form(django_app, db):
 
 
 def test_staff_edit_a_page_and_the_page_shows_it(django_app, store_manager):
+    assert "Returns and refunds" in django_app.get(reverse("support:returns")).text  # and in the page cache now
     listing = django_app.get(reverse("support-dashboard:store-page-list"), user=store_manager)
     assert listing.status_code == 200
     edit = reverse("support-dashboard:store-page-edit", kwargs={"slug": "returns"})
