@@ -286,3 +286,21 @@ def test_wish_list_is_a_real_button_for_everyone(django_app, claw, shopper):
     signed_in = django_app.get(claw.get_absolute_url(), user=shopper)
     button = signed_in.html.select_one("#add_to_wishlist_form .btn-wishlist")
     assert "btn-outline-secondary" in button["class"]
+
+
+def test_add_to_cart_says_so_in_one_message(django_app, claw):
+    page = django_app.get(claw.get_absolute_url())
+    back = page.forms["add_to_basket_form"].submit().follow()
+    [alert] = back.html.select("#messages .alert")
+    text = " ".join(alert.text.split())
+    # What was added and the new total, with the way to the cart, in the one box.
+    assert "QL Claw" in text and "$49.99" in text
+    assert alert.select_one(f'a[href="{reverse("basket:summary")}"]')
+    assert "alert-success" in alert["class"]
+
+
+def test_a_reference_ending_with_an_initial_has_one_full_stop(django_app, seeded):
+    page = django_app.get("/learn/psoas-trigger-points/")
+    references = page.html.select_one("#references").text
+    assert "Donnelly, Joseph M. " in references and "M.." not in references
+    assert "Davies, Clair, and Amber Davies." in " ".join(references.split())
