@@ -7,8 +7,9 @@ ones; a probe fails when the connection is refused or no answer comes within 10 
 whose connection to a node fails is sent to another node (`retries` with `option redispatch 1`).
 Only connection failures are retried: a request a node received and then died with (SIGKILL) is
 not replayed, since a POST may not be safe to send twice; the shopper gets the 502 and reloads.
-HAProxy appends the client's address to X-Forwarded-For, so the app servers behind it count one
-more proxy (TRUSTED_PROXY_COUNT=2 with the TLS proxy in front).
+When every node fails its probe at once (all too busy), the nodes are used anyway as unchecked
+backups rather than answering 503. HAProxy appends the client's address to X-Forwarded-For, so the
+app servers behind it count one more proxy (TRUSTED_PROXY_COUNT=2 with the TLS proxy in front).
 """
 
 import shutil
@@ -63,6 +64,11 @@ def haproxy_config(port, nodes, health_path=HEALTH_PATH, host="127.0.0.1", check
         f"    default-server inter {check_every_ms}ms fall 2 rise 2",
     ]
     lines += [f"    server {name} {host}:{node_port} check" for name, node_port in nodes]
+    # When every node fails its probe (all of them too busy to answer within 10 s), a slow answer
+    # beats a 503: the same nodes again as unchecked backups, used only then; a dead one refuses
+    # the connection and the request goes to the next (redispatch).
+    lines.append("    option allbackups")
+    lines += [f"    server {name}_last_resort {host}:{node_port} backup" for name, node_port in nodes]
     return "\n".join(lines) + "\n"
 
 

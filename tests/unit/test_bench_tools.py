@@ -46,6 +46,9 @@ def test_haproxy_config_balances_over_every_node_with_the_database_health_check(
     assert "option redispatch 1" in lines
     assert "retry-on conn-failure" in lines
     assert not any(line.startswith("retry-on") and "empty-response" in line for line in lines)
+    # Every node busy at once: still served (unchecked backups), not a 503.
+    assert "server a_last_resort 127.0.0.1:8181 backup" in lines
+    assert "option allbackups" in lines
 
 
 @pytest.mark.parametrize("nodes", [[], [("a", 1), ("a", 2)], [("a b", 1)]])
