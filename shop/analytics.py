@@ -1,15 +1,26 @@
-"""Oscar's analytics app, with counters that can never break the request that counts.
+"""Oscar's analytics app, with counters that can never break the request that counts, and views
+counted without a database write.
 
-Oscar's receivers (oscar/apps/analytics/receivers.py) add to a counter row with an UPDATE and,
-when no row exists yet, INSERT it and catch the IntegrityError of a lost race. Inside a request
-transaction (ATOMIC_REQUESTS) on PostgreSQL that catch comes too late: the failed INSERT has
-aborted the whole transaction, the next query fails and the shopper gets a 500. That is what a
-cold start does: a new product, or a fresh database, and a few shoppers opening the page at once.
+Views. Oscar's receiver UPDATEs analytics_productrecord on every product view: a write in every GET,
+a row lock that every shopper on a popular product queues on, and nothing counted when the page
+cache serves the page. Here a view is one atomic increment of a counter in the cache
+(count_view(): key analytics:views:product:<id> or analytics:views:article:<id>), from the
+product_viewed signal on a render and from the page cache (shop/pagecache.py) on a hit; articles
+count in the page cache middleware too (content_pages sends no signal). The huey task
+shop.tasks.flush_view_counts moves the counts into ProductRecord.num_views and
+shop.models.ArticleRecord.num_views every five minutes (flush_view_counts()). A signed-in customer's
+own history (UserRecord.num_product_views, UserProductView) goes through the task queue
+(shop.tasks.record_user_product_view), not the request's transaction. Redis down: the views of
+that time are not counted (the counters are statistics, not money) and nothing raises.
 
-Here the INSERT runs in a savepoint, so losing the race rolls back only that INSERT and the
-counter is then added to the winner's row: no 500 and no view lost. The counters of an order are
-written after the order commits (and a failure there is only logged), so the placement
-transaction neither waits on the analytics rows nor can be aborted by them.
+Other counters. Oscar's receivers (oscar/apps/analytics/receivers.py) add to a counter row with an
+UPDATE and, when no row exists yet, INSERT it and catch the IntegrityError of a lost race. Inside a
+request transaction (ATOMIC_REQUESTS) on PostgreSQL that catch comes too late: the failed INSERT has
+aborted the whole transaction, the next query fails and the shopper gets a 500. Here the INSERT runs
+in a savepoint, so losing the race rolls back only that INSERT and the counter is then added to the
+winner's row. Basket additions are counted in their POST; the counters of an order are written after
+the order commits (and a failure there is only logged), so the placement transaction neither waits
+on the analytics rows nor can be aborted by them.
 
 Installed in place of Oscar's config (INSTALLED_APPS: "shop.analytics.AnalyticsConfig"): same app,
 same label, models and migrations; only the receivers of product views, basket additions and
@@ -19,6 +30,7 @@ orders are ours. Oscar's search receiver (one INSERT, no counter) is kept.
 import logging
 from functools import partial
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from oscar.apps.analytics.apps import AnalyticsConfig as OscarAnalyticsConfig
@@ -51,13 +63,92 @@ def add_to_counters(model, lookup, amounts, **fields):
     rows.update(**updates)
 
 
+VIEW_COUNTER = "analytics:views:{kind}:{pk}"
+FLUSH_CHUNK = 500  # counters read per round trip
+
+
+def count_view(kind, pk):
+    """One more view of a product or an article ("product" or "article"), in the cache: atomic,
+    no database write, fail-soft (Redis down: not counted, no error)."""
+    key = VIEW_COUNTER.format(kind=kind, pk=pk)
+    try:
+        cache.incr(key)
+    except ValueError:  # the first view since the counter was made, or the cache is away
+        if not cache.add(key, 1, None):
+            try:
+                cache.incr(key)
+            except ValueError:
+                pass
+
+
+def _counted_kinds():
+    from oscar.core.loading import get_model as oscar_model
+
+    from shop.models import ArticleRecord
+
+    Product = oscar_model("catalogue", "Product")
+    Article = ArticleRecord._meta.get_field("article").related_model
+    return [
+        ("product", Product, _model("ProductRecord"), "product_id"),
+        ("article", Article, ArticleRecord, "article_id"),
+    ]
+
+
+def flush_view_counts():
+    """Move the views counted in the cache into the database; {kind: views moved}.
+
+    Each counter is read, then decremented by what was read (atomic: views counted meanwhile stay
+    for the next flush), and only then added to its row. So two flushes at once, or one run twice,
+    never count a view twice (the one that decrements below zero gives the difference back and
+    writes only what it really took), and a crash between the decrement and the write loses those
+    views rather than counting them again."""
+    moved = {}
+    for kind, model, record_model, field in _counted_kinds():
+        moved[kind] = 0
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), FLUSH_CHUNK):
+            keys = {VIEW_COUNTER.format(kind=kind, pk=pk): pk for pk in ids[start : start + FLUSH_CHUNK]}
+            for key, count in cache.get_many(list(keys)).items():
+                taken = _take(key, count)
+                if taken:
+                    add_to_counters(record_model, {field: keys[key]}, {"num_views": taken})
+                    moved[kind] += taken
+    return moved
+
+
+def _take(key, count):
+    if not isinstance(count, int) or count <= 0:
+        return 0
+    try:
+        left = cache.decr(key, count)
+    except ValueError:  # gone, or the cache is away: nothing taken
+        return 0
+    if left < 0:  # another flush took some of these first
+        try:
+            cache.incr(key, -left)
+        except ValueError:
+            logger.warning("View counter %s: could not give back %d", key, -left)
+        return count + left
+    return count
+
+
 def record_product_view(sender, product, user, **kwargs):
     if kwargs.get("raw", False):
         return
-    add_to_counters(_model("ProductRecord"), {"product_id": product.pk}, {"num_views": 1})
+    count_view("product", product.pk)
     if user and user.is_authenticated:
-        add_to_counters(_model("UserRecord"), {"user_id": user.pk}, {"num_product_views": 1})
-        _model("UserProductView").objects.create(product=product, user=user)
+        from shop.tasks import record_user_product_view
+
+        try:
+            record_user_product_view(user.pk, product.pk)
+        except Exception:  # the queue is away: the customer's history misses one view, the page is served
+            logger.warning("Could not queue the product view of user %s", user.pk, exc_info=True)
+
+
+def save_user_product_view(user_id, product_id):
+    """A signed-in customer viewed a product: their counters and history (the task's work)."""
+    add_to_counters(_model("UserRecord"), {"user_id": user_id}, {"num_product_views": 1})
+    _model("UserProductView").objects.create(product_id=product_id, user_id=user_id)
 
 
 def record_basket_addition(sender, product, user, **kwargs):

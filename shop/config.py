@@ -9,8 +9,10 @@ class ShopConfig(AppConfig):
 
     def ready(self):
         from .pagecache import bump_page_version
+        from .pagedeps import connect_page_dependencies
 
-        # Any change to what the cached pages show makes every cached page stale.
+        connect_page_dependencies()  # what a page is rendered from: the rows it loads name their tags
+        # A change to what the cached pages show makes the pages that show it stale (shop/pagedeps.py).
         for label in settings.PAGE_CACHE_APPS:
             for model in apps.get_app_config(label).get_models():
                 uid = f"pagecache-{model._meta.label_lower}"

@@ -13,19 +13,36 @@ or a messages cookie; query strings other than ?page=N; responses that are not a
 set cookies, are marked private/no-store, or queued a message. Basket and checkout views are not
 in the list and never will be.
 
-Freshness: the key holds the release (templates and static files: a deploy starts afresh) and a
-version bumped (after commit) whenever a row of an app in
-settings.PAGE_CACHE_APPS is saved or deleted: products, stock (allocation included: the
-partner fork sends post_save), reviews, shipping charges, articles, comments, offers. Entries also
-turn over with the content cache's five-minute schedule bucket, so scheduled articles appear on
-time.
+Freshness, by what changed (docs/page-cache.md). Each entry records the tags it was rendered from
+(shop/pagedeps.py: product:<id>, stock:<id>, avail:<id>, article:<id>, list:catalogue, site...,
+learnt during the render from the data layer) with the version each had. A hit reads the current
+versions of its tags in one round trip (get_many) and is served only if none changed; a save bumps
+only its own tags, after the commit. So an order (stock:<id>) makes only that product's page stale;
+the home page and the articles, which show the product's shelf state (avail:<id>) rather than its
+exact stock, stay cached until the state changes. The key holds the release (templates and static
+files: a deploy starts afresh); entries also go stale after PAGE_CACHE_TIMEOUT and when the content
+cache's five-minute schedule bucket turns, so scheduled articles appear on time.
+
+Stale while revalidate: when an entry is stale, the first request to see it takes a short lock
+(cache.add, PAGE_CACHE_LOCK_SECONDS) and renders; meanwhile the others serve the stale page
+(X-Page-Cache: stale) for at most PAGE_CACHE_STALE_SECONDS after the change. Never for a change of
+a tag in PAGE_CACHE_STRICT_TAGS (price and product, site-wide charges and offers: what a shopper
+pays is never shown stale), nor for the connection's own pending changes, nor when a tag's version
+is gone from the cache: then every request renders until one stores a fresh page.
+
+A page is stored only if each of its tags was last bumped before the render began (minus
+PAGE_CACHE_CLOCK_SKEW, for servers whose clocks differ): a change committed while the page was
+reading the database could otherwise be stored as fresh.
+
+Views are counted here (shop/analytics.py): a hit counts the product or article it shows, in the
+cache, so a GET writes nothing to the database, cached or not.
 
 Redis down: the cache is an accelerator, never needed for a page or a sale. While the cache
 backend says it is unavailable (shop.cache's breaker) the page cache is bypassed and every page
-renders. The version bumps make no Redis call inside a transaction (the order placement saves a
+renders. The tag bumps make no Redis call inside a transaction (the order placement saves a
 StockRecord); after the commit a bump Redis cannot take is dropped without raising, and the
-fail-soft backend deletes the version key once Redis is back, so no page stored before the outage
-is served after it.
+fail-soft backend deletes the tag's key once Redis is back: a missing tag makes every page that
+depends on it stale, so no page stored before the outage is served after it.
 """
 
 import functools
@@ -39,7 +56,6 @@ import django
 import oscar
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
@@ -47,16 +63,32 @@ from django.utils.module_loading import import_string
 from oscar.core.loading import get_class
 
 from content_pages import cache as content_cache
+from shop import analytics
 from shop.cache import cache_is_available
+from shop.pagedeps import SITE, bump_page_version, pending_tags, recording, tag_key
+
+__all__ = ["AnonymousPageCacheMiddleware", "HEADER", "bump_page_version", "release"]
 
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
-VERSION_KEY = "pagecache:version"
 NONCE_HOLE = "__pagecache_nonce__"
 CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
 CSRF_HOLE = b'<input type="hidden" name="csrfmiddlewaretoken" value="__pagecache_csrf__">'
 PAGE_PARAM = re.compile(r"^[1-9][0-9]{0,3}$")
 HEADER = "X-Page-Cache"
+# The lists each view shows besides what its rendering reads ("{pk}": from the URL); settings.
+# PAGE_CACHE_VIEW_TAGS adds to or replaces these. A view not listed depends on every list, to be safe.
+VIEW_TAGS = {
+    "home": ["list:catalogue", "content:videos"],
+    "catalogue:index": ["list:catalogue"],
+    "catalogue:category": ["list:catalogue"],
+    "catalogue:detail": ["reviews:{pk}", "content:articles", "content:videos"],
+    "content_pages:article-list": ["content:articles"],
+    "content_pages:article-detail": ["content:articles"],
+    "content_pages:tutorial-list": ["content:articles", "content:videos"],
+}
+DEFAULT_VIEW_TAGS = ["list:catalogue", "content:articles", "content:videos"]
+FRESH, SOFT, HARD = "fresh", "stale", "hard"
 
 
 @functools.cache
@@ -77,52 +109,6 @@ def release():
     return digest.hexdigest()[:16]
 
 
-def page_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
-
-
-def versions():
-    """The page and content versions, read in one round trip."""
-    found = cache.get_many([VERSION_KEY, content_cache.VERSION_KEY])
-    page = found.get(VERSION_KEY) or page_version()
-    content = found.get(content_cache.VERSION_KEY) or content_cache.content_version()
-    return f"{page}:{content}"
-
-
-def _bump():
-    cache.set(VERSION_KEY, time.time_ns(), None)
-
-
-PENDING = "_pagecache_pending"  # on a database connection: a marker for its uncommitted changes
-
-
-def bump_page_version(using=None, **kwargs):
-    """Signal receiver: every cached page is stale once the transaction commits.
-
-    Until then only this connection sees the new rows, so only its own pages must change: they get
-    a key of their own (see _pending()), which costs no Redis call. The shared version is bumped
-    after the commit, so a page another request rendered from the old rows meanwhile does not
-    outlive it. This runs inside the order placement (stock allocation saves a StockRecord), which
-    must never fail or wait because of the cache: nothing here talks to Redis before the commit,
-    and after it shop.cache fails soft and on_commit is robust."""
-    connection = transaction.get_connection(using)
-    if connection.in_atomic_block:
-        setattr(connection, PENDING, time.time_ns())
-    transaction.on_commit(_bump, using=using, robust=True)
-
-
-def _pending():
-    """The marker of this thread's uncommitted page changes, if its transaction is still open
-    (a test's whole body, or the rest of the request that saved them)."""
-    connection = transaction.get_connection()
-    return getattr(connection, PENDING, None) if connection.in_atomic_block else None
-
-
 def _fresh_fields():
     """{hidden input name: function(old value) -> new value} from settings.PAGE_CACHE_FRESH_FIELDS."""
     return {name: import_string(path) for name, path in getattr(settings, "PAGE_CACHE_FRESH_FIELDS", {}).items()}
@@ -132,12 +118,47 @@ def _field_pattern(name):
     return re.compile(rb'(<input type="hidden" name="' + re.escape(name.encode()) + rb'" value=")([^"]*)(">)')
 
 
+def _seconds(name, default):
+    return getattr(settings, name, default)
+
+
+def _bucket():
+    return int(time.time() // content_cache.SCHEDULE_GRANULARITY)
+
+
+def freshness(entry, pending=None, now=None):
+    """FRESH, SOFT (stale, may be served while one worker re-renders) or HARD (render), comparing
+    the entry's tag versions with the current ones in one round trip."""
+    now = time.time_ns() if now is None else now
+    tags = entry["tags"]
+    current = cache.get_many([tag_key(tag) for tag in tags])
+    own = pending.tags if pending is not None else {}
+    strict = tuple(_seconds("PAGE_CACHE_STRICT_TAGS", ("product:", SITE)))
+    since = 0
+    for tag, recorded in tags.items():
+        version = own[tag] if tag in own else current.get(tag_key(tag))
+        if version == recorded:
+            continue
+        if version is None or tag in own or tag.startswith(strict):
+            return HARD  # gone from the cache (an outage, an eviction), our own change, or a price
+        since = max(since, version)
+    timeout = settings.PAGE_CACHE_TIMEOUT * 10**9
+    if now - entry["stored"] > timeout:
+        since = max(since, entry["stored"] + timeout)
+    if entry["bucket"] != _bucket():
+        since = max(since, _bucket() * content_cache.SCHEDULE_GRANULARITY * 10**9)
+    if not since:
+        return FRESH
+    return SOFT if now - since <= _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9 else HARD
+
+
 class AnonymousPageCacheMiddleware:
     """Last in MIDDLEWARE, so a hit still gets the session, CSRF, CSP and security middleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.views = set(settings.PAGE_CACHE_VIEWS)
+        self.view_tags = VIEW_TAGS | getattr(settings, "PAGE_CACHE_VIEW_TAGS", {})
         self.fresh_fields = {name: (_field_pattern(name), refresh) for name, refresh in _fresh_fields().items()}
         self.private_cookies = {
             settings.SESSION_COOKIE_NAME,
@@ -146,23 +167,49 @@ class AnonymousPageCacheMiddleware:
         }
 
     def __call__(self, request):
-        response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key is not None:
-            if response.get(HEADER) != "hit" and self._storable(request, response):
-                cache.set(key, self._entry(request, response), settings.PAGE_CACHE_TIMEOUT)
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with recording() as tags:
+            response = self.get_response(request)
+        plan = getattr(request, "_page_cache", None)
+        served = response.get(HEADER) in ("hit", "stale")
+        if not served:
+            self._count_render(request, response)
+        if plan is None or served:
+            return response
+        try:
+            if self._storable(request, response):
+                entry = self._entry(request, response, tags, plan)
+                if entry is not None:
+                    key = plan["private"] if entry.pop("private") else plan["key"]
+                    timeout = settings.PAGE_CACHE_TIMEOUT + _seconds("PAGE_CACHE_STALE_SECONDS", 15)
+                    cache.set(key, entry, timeout)
                 response[HEADER] = "miss"
+        finally:
+            if plan["lock"]:
+                cache.delete(plan["lock"])
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         key = self._key(request)
         if key is None:
             return None
-        entry = cache.get(key)
-        if entry is None:
-            request._page_cache_key = key
-            return None
-        return self._response(request, entry)
+        started = time.time_ns()
+        pending = pending_tags()
+        private = f"{key}:pending:{pending.name}" if pending is not None else None
+        found = cache.get_many([key, private] if private else [key])
+        entry = found.get(private) or found.get(key)
+        lock = None
+        if entry is not None:
+            state = freshness(entry, pending, started)
+            if state == FRESH:
+                return self._response(request, entry, "hit")
+            if state == SOFT:
+                lock = f"pagecache:lock:{key}"
+                if not cache.add(lock, 1, _seconds("PAGE_CACHE_LOCK_SECONDS", 10)):
+                    return self._response(request, entry, "stale")  # another worker is re-rendering it
+        request._page_cache = {"key": key, "private": private, "started": started, "lock": lock}
+        return None
 
     # -- which requests and responses ------------------------------------------------------
 
@@ -185,9 +232,7 @@ class AnonymousPageCacheMiddleware:
             # Oscar's product page lists the shopper's recently viewed products from this cookie.
             parts.append(request.COOKIES.get(CustomerHistoryManager.cookie_name, ""))
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        bucket = int(time.time() // content_cache.SCHEDULE_GRANULARITY)
-        pending = _pending()
-        return f"pagecache:{release()}:{versions()}{f':{pending}' if pending else ''}:{bucket}:{digest}"
+        return f"pagecache:{release()}:{digest}"
 
     def _storable(self, request, response):
         if response.status_code != 200 or response.streaming:
@@ -208,9 +253,47 @@ class AnonymousPageCacheMiddleware:
             return False
         return True
 
+    # -- what a page depends on -------------------------------------------------------------
+
+    def _page_tags(self, request, response, collected):
+        match = request.resolver_match
+        tags = set(collected) | {SITE}
+        for tag in self.view_tags.get(match.view_name, DEFAULT_VIEW_TAGS):
+            try:
+                tags.add(tag.format_map(match.kwargs))
+            except (KeyError, IndexError, ValueError):
+                tags.update(DEFAULT_VIEW_TAGS)
+        article = _shown_article(response)
+        if article is not None:
+            tags.add(f"comments:{article.pk}")
+        return tags
+
+    def _versions(self, tags, started, pending):
+        """{tag: version} for the entry, and whether it shows this connection's pending changes;
+        None when a tag changed while the page was being rendered (do not store)."""
+        own = pending.tags if pending is not None else {}
+        shared = [tag for tag in tags if tag not in own]
+        found = cache.get_many([tag_key(tag) for tag in shared])
+        limit = started - int(_seconds("PAGE_CACHE_CLOCK_SKEW", 1.0) * 10**9)
+        versions = {tag: own[tag] for tag in tags if tag in own}
+        for tag in shared:
+            version = found.get(tag_key(tag))
+            if version is None:  # never bumped, or lost: from now on it has a version
+                version = limit if cache.add(tag_key(tag), limit, None) else cache.get(tag_key(tag))
+            if version is None or version > limit:
+                return None, False
+            versions[tag] = version
+        return versions, len(versions) > len(shared)
+
     # -- the entry: the page with placeholders ------------------------------------------------
 
-    def _entry(self, request, response):
+    def _entry(self, request, response, collected, plan):
+        pending = pending_tags()
+        versions, private = self._versions(self._page_tags(request, response, collected), plan["started"], pending)
+        if versions is None:
+            return None
+        if private and plan["private"] is None:
+            return None  # changed by this connection after the lookup: nowhere private to put it
         content = response.content
         nonce = getattr(request, "_csp_nonce", None)
         if nonce:
@@ -225,9 +308,14 @@ class AnonymousPageCacheMiddleware:
             "content_type": response["Content-Type"],
             "video_frames": getattr(request, "_csp_video_frames", False),
             "product_id": product_id if history_cookie_set(response) else None,
+            "viewed": _viewed(request, response),
+            "tags": versions,
+            "stored": time.time_ns(),
+            "bucket": _bucket(),
+            "private": private,
         }
 
-    def _response(self, request, entry):
+    def _response(self, request, entry, state):
         content = entry["content"]
         if NONCE_HOLE.encode() in content:
             content = content.replace(NONCE_HOLE.encode(), str(request.csp_nonce).encode())
@@ -241,9 +329,41 @@ class AnonymousPageCacheMiddleware:
             request._csp_video_frames = True
         if entry["product_id"] is not None:
             CustomerHistoryManager.update(SimpleNamespace(id=entry["product_id"]), request, response)
+        if entry.get("viewed"):
+            analytics.count_view(*entry["viewed"])
         patch_vary_headers(response, ["Cookie"])
-        response[HEADER] = "hit"
+        response[HEADER] = state
         return response
+
+    # -- views counted --------------------------------------------------------------------
+
+    def _count_render(self, request, response):
+        """A rendered article counts here (content_pages sends no signal); a rendered product
+        page counts in shop.analytics' product_viewed receiver."""
+        viewed = _viewed(request, response)
+        if viewed is not None and viewed[0] == "article":
+            analytics.count_view(*viewed)
+
+
+def _shown_article(response):
+    context = getattr(response, "context_data", None) or {}
+    article = context.get("article")
+    return article if getattr(article, "pk", None) is not None else None
+
+
+def _viewed(request, response):
+    """("product", id) or ("article", id): what a 200 response of this request shows, to count."""
+    match = request.resolver_match
+    if match is None or response.status_code != 200:
+        return None
+    if match.view_name == "catalogue:detail":
+        return ("product", int(match.kwargs["pk"]))
+    if match.view_name == "content_pages:article-detail":
+        article = _shown_article(response)
+        context = getattr(response, "context_data", None) or {}
+        if article is not None and not context.get("is_preview"):
+            return ("article", article.pk)
+    return None
 
 
 def history_cookie_set(response):

@@ -3,8 +3,10 @@
 import logging
 
 from django.conf import settings
-from huey.contrib.djhuey import task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, task
 
+from shop import analytics
 from shop.mail import deliver
 
 logger = logging.getLogger(__name__)
@@ -29,3 +31,16 @@ def deliver_email(data, task=None):
         else:
             logger.error("Email %r to %s failed (%r) for the last time; not sent", data["subject"], data["to"], exc)
         raise
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def flush_view_counts():
+    """Product and article views counted in the cache go into the analytics tables
+    (shop/analytics.py); safe to run twice or at once."""
+    return analytics.flush_view_counts()
+
+
+@db_task()
+def record_user_product_view(user_id, product_id):
+    """A signed-in customer's product view, written outside the GET that saw it."""
+    analytics.save_user_product_view(user_id, product_id)

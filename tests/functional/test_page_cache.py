@@ -21,6 +21,14 @@ pytestmark = pytest.mark.django_db
 HOME, ARTICLE = "/", "/learn/psoas-trigger-points/"
 
 
+@pytest.fixture(autouse=True)
+def same_schedule_bucket(monkeypatch):
+    """Entries go stale when the content's five-minute schedule bucket turns: not in the middle of a test."""
+    from shop import pagecache
+
+    monkeypatch.setattr(pagecache, "_bucket", lambda: 1)
+
+
 def script_nonces(response):
     soup = BeautifulSoup(response.content, "html.parser")
     return {tag["nonce"] for tag in soup.find_all("script") if tag.get("nonce")}
@@ -207,3 +215,321 @@ def test_a_deploy_that_changes_a_template_or_static_file_starts_afresh(settings,
         assert release() != with_templates
     finally:
         release.cache_clear()
+
+
+# -- invalidated by what changed (shop/pagedeps.py) -------------------------------------------
+
+
+QL_ARTICLE = "/learn/quadratus-lumborum-the-hip-hiker/"
+
+
+def product_page_stock(response):
+    return BeautifulSoup(response.content, "html.parser").select_one(".availability").get_text(strip=True)
+
+
+def test_an_order_leaves_home_and_articles_cached_and_the_product_page_shows_the_new_stock(claw):
+    record = claw.stockrecords.get()
+    left = record.net_stock_level
+    for path in (product_url(claw), HOME, ARTICLE, QL_ARTICLE):
+        Client().get(path)
+    assert product_page_stock(Client().get(product_url(claw))) == f"In stock ({left} available)"
+    home = Client().get(HOME).content
+    assert b"In stock" in home and f"({left} available)".encode() not in home  # the shelf state only
+
+    record.allocate(3)  # an order: one conditional UPDATE in the partner fork
+
+    page = Client().get(product_url(claw))
+    assert page[HEADER] == "miss"
+    assert product_page_stock(page) == f"In stock ({left - 3} available)"
+    for path in (HOME, ARTICLE, QL_ARTICLE):
+        assert Client().get(path)[HEADER] == "hit", path  # they show "In stock", which has not changed
+
+
+def test_running_low_shows_on_every_page_that_shows_the_product(claw):
+    record = claw.stockrecords.get()
+    record.num_in_stock = (record.num_allocated or 0) + record.low_stock_threshold + 2
+    record.save()
+    for path in (HOME, ARTICLE):
+        Client().get(path)
+    record.allocate(1)  # still more than the threshold: "In stock" everywhere but the product page
+    assert Client().get(HOME)[HEADER] == "hit"
+    record.allocate(2)  # now below the threshold: the shelf state changes
+    for path in (HOME, ARTICLE):
+        page = Client().get(path)
+        assert page[HEADER] == "miss", path
+        assert f"Only {record.low_stock_threshold - 1} left".encode() in page.content
+
+
+def test_a_price_change_shows_on_the_product_page_home_and_article_at_once(claw):
+    for path in (product_url(claw), HOME, ARTICLE):
+        Client().get(path)
+    record = claw.stockrecords.get()
+    record.price = Decimal("41.17")
+    record.save()
+    for path in (product_url(claw), HOME, ARTICLE):
+        page = Client().get(path)
+        assert page[HEADER] == "miss", path
+        assert b"$41.17" in page.content, path
+
+
+def make_articles(count):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return [
+        Article.objects.create(
+            title=f"Stretching note {n}", slug=f"stretching-note-{n}", summary="A short note.", body="Some text.",
+            status=Article.Status.PUBLISHED, publish_at=timezone.now() - timedelta(days=30 + n),
+        )
+        for n in range(count)
+    ]
+
+
+def test_an_article_edit_makes_stale_only_the_pages_that_show_it(claw):
+    from oscar.core.loading import get_model
+
+    oldest = make_articles(4)[-1]  # related articles: the one sharing a product, then the newest
+    bag = get_model("catalogue", "Product").objects.get(upc="QLC-BAG-01")
+    pages = [product_url(claw), product_url(bag), HOME, ARTICLE, QL_ARTICLE, oldest.get_absolute_url()]
+    for path in pages:
+        Client().get(path)
+    assert Client().get(ARTICLE)[HEADER] == "hit"
+
+    oldest.title = "Stretching note, revised"
+    oldest.save()
+    assert Client().get(oldest.get_absolute_url())[HEADER] == "miss"
+    for path in (product_url(claw), product_url(bag), HOME, ARTICLE, QL_ARTICLE):
+        assert Client().get(path)[HEADER] == "hit", path  # none of them shows that article
+
+    psoas = Article.objects.get(slug="psoas-trigger-points")
+    psoas.summary = "Revised summary."
+    psoas.save()
+    assert Client().get(product_url(claw))[HEADER] == "miss"  # lists its articles
+    assert Client().get(QL_ARTICLE)[HEADER] == "miss"  # lists it among the related articles
+    assert Client().get(product_url(bag))[HEADER] == "hit"
+    assert Client().get(HOME)[HEADER] == "hit"
+
+
+def test_a_comment_or_a_review_makes_stale_only_its_own_page(claw, customer):
+    from oscar.core.loading import get_model
+
+    from article_comments.models import Comment
+
+    pages = [product_url(claw), HOME, ARTICLE, QL_ARTICLE]
+    for path in pages:
+        Client().get(path)
+    psoas = Article.objects.get(slug="psoas-trigger-points")
+    Comment.objects.create(article=psoas, name="Dana", email="dana@example.com", body="Helped my back.",
+                           status=Comment.Status.APPROVED)
+    page = Client().get(ARTICLE)
+    assert page[HEADER] == "miss" and b"Helped my back." in page.content
+    for path in (product_url(claw), HOME, QL_ARTICLE):
+        assert Client().get(path)[HEADER] == "hit", path
+
+    Client().get(ARTICLE)
+    get_model("reviews", "ProductReview").objects.create(
+        product=claw, user=customer, score=5, title="Great", body="Works well.", status=1
+    )  # Oscar saves the product too (its rating)
+    assert Client().get(product_url(claw))[HEADER] == "miss"
+    for path in (HOME, ARTICLE, QL_ARTICLE):
+        assert Client().get(path)[HEADER] == "hit", path
+
+
+def test_a_product_edit_makes_stale_the_pages_that_show_it(claw):
+    for path in (product_url(claw), HOME, ARTICLE):
+        Client().get(path)
+    claw.title = "QL Claw, second edition"
+    claw.save()
+    for path in (product_url(claw), HOME, ARTICLE):
+        page = Client().get(path)
+        assert page[HEADER] == "miss", path
+        assert b"QL Claw, second edition" in page.content, path
+
+
+def test_a_site_wide_change_makes_every_page_stale(seeded):
+    from oscar.core.loading import get_model
+
+    for path in (HOME, ARTICLE):
+        Client().get(path)
+    method = get_model("shipping", "OrderAndItemCharges").objects.first()
+    method.save()
+    for path in (HOME, ARTICLE):
+        assert Client().get(path)[HEADER] == "miss", path
+
+
+# -- no database write in a GET, and the views still counted (shop/analytics.py) ---------------
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def test_a_product_page_view_writes_nothing_to_the_database_and_is_counted(claw, article_view_counts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shop import analytics
+
+    for path in (product_url(claw), ARTICLE):  # sorl-thumbnail records each new thumbnail once
+        Client().get(path + "?page=1")
+    with CaptureQueriesContext(connection) as queries:
+        miss, hit = Client().get(product_url(claw)), Client().get(product_url(claw))
+        article_miss, article_hit = Client().get(ARTICLE), Client().get(ARTICLE)
+    assert (miss[HEADER], hit[HEADER], article_miss[HEADER], article_hit[HEADER]) == ("miss", "hit", "miss", "hit")
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    assert writes == []
+    assert article_view_counts() == {"product": 0, "article": 0}
+    assert analytics.flush_view_counts() == {"product": 3, "article": 3}  # the hits counted too
+    assert article_view_counts() == {"product": 3, "article": 3}
+
+
+@pytest.fixture
+def article_view_counts(claw):
+    from oscar.core.loading import get_model
+
+    from shop.models import ArticleRecord
+
+    def counts():
+        product = get_model("analytics", "ProductRecord").objects.filter(product=claw).first()
+        article = ArticleRecord.objects.filter(article__slug="psoas-trigger-points").first()
+        return {"product": product.num_views if product else 0, "article": article.num_views if article else 0}
+
+    return counts
+
+
+def test_the_flush_counts_each_view_once(claw, article_view_counts, monkeypatch):
+    from django.core.cache import cache
+
+    from shop import analytics
+
+    for _ in range(5):
+        analytics.count_view("product", claw.pk)
+    assert analytics.flush_view_counts()["product"] == 5
+    assert analytics.flush_view_counts()["product"] == 0  # run twice: nothing more
+    assert article_view_counts()["product"] == 5
+
+    # Two flushes at once: both read 4, one decrements to 0, the other below zero and gives it back.
+    for _ in range(4):
+        analytics.count_view("product", claw.pk)
+    key = analytics.VIEW_COUNTER.format(kind="product", pk=claw.pk)
+    assert analytics._take(key, 4) == 4
+    assert analytics._take(key, 4) == 0
+    assert cache.get(key) == 0
+
+    # A flush that dies between the decrement and the write loses those views, never counts them twice.
+    for _ in range(3):
+        analytics.count_view("product", claw.pk)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(analytics, "add_to_counters", crash)
+    with pytest.raises(RuntimeError):
+        analytics.flush_view_counts()
+    monkeypatch.undo()
+    assert analytics.flush_view_counts()["product"] == 0
+    analytics.count_view("product", claw.pk)
+    assert analytics.flush_view_counts()["product"] == 1
+    assert article_view_counts()["product"] == 6
+
+
+# -- stale while revalidate (committed changes, as between two requests of a live site) ---------
+
+
+@pytest.fixture
+def committed(transactional_db, settings):
+    """The demo store committed for real: a change is bumped after its commit, not pending."""
+    from django.core.management import call_command
+    from oscar.core.loading import get_model
+
+    settings.PAGE_CACHE_CLOCK_SKEW = 0  # one process, one clock
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    return get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01")
+
+
+@pytest.fixture
+def lock_held_elsewhere(monkeypatch):
+    """Another worker holds the re-render lock of every page."""
+    from django.core.cache import cache
+
+    real_add = cache.add
+
+    def add(key, *args, **kwargs):
+        return False if key.startswith("pagecache:lock:") else real_add(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "add", add)
+    return monkeypatch
+
+
+def commit(change):
+    from django.db import transaction
+
+    with transaction.atomic():
+        change()
+
+
+def test_a_stale_page_is_served_while_another_worker_renders_it(committed, lock_held_elsewhere):
+    claw = committed
+    record = claw.stockrecords.get()
+    left = record.net_stock_level
+    Client().get(product_url(claw))
+    assert Client().get(product_url(claw))[HEADER] == "hit"
+
+    commit(lambda: record.allocate(2))
+
+    stale = Client().get(product_url(claw))
+    assert stale[HEADER] == "stale"
+    assert product_page_stock(stale) == f"In stock ({left} available)"  # the previous page, for a moment
+    assert script_nonces(stale) == {header_nonce(stale)}  # filled in like a hit
+    lock_held_elsewhere.undo()  # this worker gets the lock: it renders and stores
+    fresh = Client().get(product_url(claw))
+    assert fresh[HEADER] == "miss" and product_page_stock(fresh) == f"In stock ({left - 2} available)"
+    assert Client().get(product_url(claw))[HEADER] == "hit"
+
+
+def test_after_an_order_the_next_product_request_shows_the_new_stock(committed):
+    claw = committed
+    record = claw.stockrecords.get()
+    left = record.net_stock_level
+    for path in (product_url(claw), HOME):
+        Client().get(path)
+    commit(lambda: record.allocate(1))
+    page = Client().get(product_url(claw))
+    assert page[HEADER] == "miss"  # the stale copy exists, but this request got the lock
+    assert product_page_stock(page) == f"In stock ({left - 1} available)"
+    assert Client().get(HOME)[HEADER] == "hit"
+
+
+def test_a_new_price_is_never_served_stale(committed, lock_held_elsewhere):
+    claw = committed
+    for path in (product_url(claw), HOME):
+        Client().get(path)
+    record = claw.stockrecords.get()
+    record.price = Decimal("38.50")
+    commit(record.save)
+    for path in (product_url(claw), HOME):
+        page = Client().get(path)
+        assert page[HEADER] == "miss", path
+        assert b"$38.50" in page.content
+
+
+def test_stale_only_for_a_moment(committed, lock_held_elsewhere, settings):
+    claw = committed
+    Client().get(product_url(claw))
+    settings.PAGE_CACHE_STALE_SECONDS = 0  # the change is already older than that
+    commit(lambda: claw.stockrecords.get().allocate(1))
+    assert Client().get(product_url(claw))[HEADER] == "miss"
+
+
+def test_a_tag_lost_from_the_cache_makes_its_pages_stale(committed):
+    from django.core.cache import cache
+
+    from shop.pagedeps import tag_key
+
+    claw = committed
+    for path in (product_url(claw), HOME):
+        Client().get(path)
+    cache.delete(tag_key(f"stock:{claw.pk}"))  # a bump Redis could not take is deleted once it is back
+    assert Client().get(product_url(claw))[HEADER] == "miss"
+    assert Client().get(HOME)[HEADER] == "hit"
+    assert Client().get(product_url(claw))[HEADER] == "hit"

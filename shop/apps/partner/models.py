@@ -3,10 +3,15 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractStockRecord
 
+from shop.apps.partner.availability import shelf_state, threshold_of
 from shop.apps.partner.exceptions import InsufficientStock
 
 
 class StockRecord(AbstractStockRecord):
+    """Stock moves (allocate, consume, cancel) tell the page cache the shelf state before and after
+    (`_pagecache_stock_move`, read by shop.pagedeps): an order bumps stock:<id>, which only the
+    product's own page depends on, and avail:<id> only when the state other pages show changes."""
+
     def allocate(self, quantity):
         """Allocate stock only while there is enough of it left.
 
@@ -31,9 +36,38 @@ class StockRecord(AbstractStockRecord):
                 % {"available": max(self.net_stock_level, 0), "title": self.product, "wanted": quantity}
             )
         self.refresh_from_db(fields=["num_allocated"])
-        self.post_save_signal()
+        after = self.net_stock_level
+        # One conditional UPDATE added exactly `quantity` to num_allocated: the level before is known.
+        self._send_stock_move(after + quantity, after)
 
     allocate.alters_data = True
+
+    def consume_allocation(self, quantity):
+        """The parcel left: in stock and allocated drop together, so the level on sale is the same."""
+        self._pagecache_stock_move = ("same", "same")
+        try:
+            super().consume_allocation(quantity)
+        finally:
+            del self._pagecache_stock_move
+
+    consume_allocation.alters_data = True
+
+    def cancel_allocation(self, quantity):
+        self._pagecache_stock_move = (None, None)  # back on sale: the state may change
+        try:
+            super().cancel_allocation(quantity)
+        finally:
+            del self._pagecache_stock_move
+
+    cancel_allocation.alters_data = True
+
+    def _send_stock_move(self, before, after):
+        threshold = threshold_of(self)
+        self._pagecache_stock_move = (shelf_state(before, threshold), shelf_state(after, threshold))
+        try:
+            self.post_save_signal()
+        finally:
+            del self._pagecache_stock_move
 
 
 from oscar.apps.partner.models import *  # noqa: E402,F401,F403  (Oscar's documented fork pattern)

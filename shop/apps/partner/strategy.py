@@ -1,7 +1,16 @@
 """The store's pricing strategy: Oscar's US strategy. Prices are before sales tax, which is only
-known once the shipping address is (tax.service.apply_tax sets it on each basket line)."""
+known once the shipping address is (tax.service.apply_tax sets it on each basket line).
 
+It also tells the page cache (shop/pagecache.py) what a page shows of each product it prices:
+product:<id> (price and the product itself) always, and stock:<id> on the product's own page,
+which says how many are left, or avail:<id> (the shelf state, shop/apps/partner/availability.py)
+on every other page."""
+
+from oscar.apps.partner import availability as oscar_availability
 from oscar.apps.partner import prices, strategy
+
+from shop.apps.partner.availability import ShelfAvailability, threshold_of
+from shop.pagedeps import depends_on, recording_now
 
 
 class PriceBeforeTax(prices.FixedPrice):
@@ -30,7 +39,48 @@ class DeferredTax(strategy.DeferredTax):
         return PriceBeforeTax(currency=stockrecords[0].price_currency, excl_tax=stockrecords[0].price)
 
 
-class US(strategy.UseFirstStockRecord, strategy.StockRequired, DeferredTax, strategy.Structured):
+class ShelfStockRequired(strategy.StockRequired):
+    """Oscar's StockRequired, worded by shelf state except on the product's own page."""
+
+    def availability_policy(self, product, stockrecord):
+        policy = super().availability_policy(product, stockrecord)
+        if isinstance(policy, oscar_availability.StockRequired):
+            policy = ShelfAvailability(policy.num_available, threshold_of(stockrecord), self.is_own_page(product))
+        return policy
+
+    def is_own_page(self, product):
+        """Whether the request renders this product's page (or its parent's): there the stock is
+        shown exactly. Without a request (tasks, commands) it is always exact."""
+        match = getattr(getattr(self, "request", None), "resolver_match", None)
+        if match is None:
+            return getattr(self, "request", None) is None
+        if match.view_name != "catalogue:detail":
+            return False
+        return str(match.kwargs.get("pk")) in (str(product.pk), str(product.parent_id))
+
+
+class PageDependencies:
+    """Tells the page being rendered which products' price and stock it shows."""
+
+    def fetch_for_product(self, product, stockrecord=None):
+        if recording_now():
+            depends_on(*product_tags(product, self.is_own_page(product)))
+        return super().fetch_for_product(product, stockrecord)
+
+    def select_children_stockrecords(self, product):
+        records = super().select_children_stockrecords(product)
+        if recording_now():
+            depends_on(*product_tags(product, self.is_own_page(product)))
+            for child, _record in records:
+                depends_on(*product_tags(child, self.is_own_page(child)))
+        return records
+
+
+def product_tags(product, exact_stock):
+    return (f"product:{product.pk}", f"stock:{product.pk}" if exact_stock else f"avail:{product.pk}")
+
+
+class US(PageDependencies, strategy.UseFirstStockRecord, ShelfStockRequired, DeferredTax, strategy.Structured):
     """The first stock record, stock required, prices before tax."""
 
 
