@@ -42,7 +42,10 @@ def continue_as_guest(page, email="guest@example.com"):
 def fill_shipping_address(page):
     form = page.locator("#new_shipping_address")
     for field, value in ADDRESS.items():
-        form.locator(f"[name={field}]").fill(value)
+        if field == "state":
+            form.locator(f"[name={field}]").select_option(value)  # a list of the states
+        else:
+            form.locator(f"[name={field}]").fill(value)
     form.locator("button[type=submit]").click()
 
 

@@ -41,7 +41,7 @@ def test_guest_checkout_from_the_article_to_the_order_status_page(page, demo_mod
     page.goto(link_in_last_email("guest@example.com", "order-status"))
     # Oscar asks a guest for the order's email address before it shows the order.
     page.locator("main #id_email").fill("guest@example.com")
-    page.locator("main").get_by_role("button", name="Submit").click()
+    page.locator("main").get_by_role("button", name="See my order").click()
     expect(page.locator("body")).to_contain_text(order_number)
     expect(page.locator(".video-panel")).to_be_visible()
     assert page.console_errors == [] and page.dialogs == []

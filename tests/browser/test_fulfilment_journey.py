@@ -45,7 +45,7 @@ def test_staff_ship_with_tracking_and_the_customer_sees_it(store, new_page, plac
     customer = new_page(viewport={"width": 360, "height": 800}, bypass_csp=True)
     customer.goto(path_in_last_email("grace@example.com", "order-status"))
     customer.locator("main #id_email").fill("grace@example.com")  # Oscar asks a guest for the order's email
-    customer.locator("main").get_by_role("button", name="Submit").click()
+    customer.locator("main").get_by_role("button", name="See my order").click()
     timeline = customer.locator(".order-timeline")
     expect(timeline.locator(".order-timeline__status")).to_have_text("Shipped")
     expect(timeline).to_contain_text("1Z999AA10123456784")
