@@ -95,7 +95,7 @@ def test_keyboard_only_shopper_reaches_the_payment_step(page, demo_mode):  # noq
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile("/checkout/payment-details/"))
     expect(page.locator("h1")).to_contain_text("Payment")
-    expect(page.locator(".checkout-main")).to_contain_text("Standard shipping")
+    expect(page.locator(".order-summary")).to_contain_text("Standard shipping")
 
     # The pay button is within reach too (not pressed: the journey stops at the payment step).
     keys.tab_to(lambda f: f["id"] == "demo-pay-button", "the pay button")
