@@ -60,13 +60,6 @@ def payment_in_words(order):
         payment = None
     if payment is not None and getattr(payment, "is_demo", False):
         return "Demo payment"
-    last4 = ""
-    brand_name = ""
-    for name in ("card_last4", "last4"):
-        last4 = last4 or str(getattr(payment, name, "") or "")
-    for name in ("card_brand", "brand"):
-        brand_name = brand_name or str(getattr(payment, name, "") or "")
-    label = brand_name.replace("_", " ").title() if brand_name and brand_name.lower() != "unknown" else "Card"
-    if brand_name.lower() == "amex":
-        label = "American Express"
-    return f"{label} ending {last4}" if last4 else "Card"
+    # The checkout keeps the card's words on Oscar's payment source ("Visa ending 4242", placement.py).
+    labels = [source.label for source in order.sources.all() if source.label]
+    return labels[0] if labels else "Card"

@@ -84,7 +84,7 @@ def test_order_confirmation_lists_the_order_in_plain_words(place_order, on_commi
     assert "Standard shipping (3-5 business days): Free\n" in text
     assert f"Order total: ${order.total_incl_tax}\n" in text
     assert "Shipping to:\n  Ada Lovelace\n  12 Analytical Way\n  Springfield, IL 62701\n" in text
-    assert "Paid with: Card\n" in text  # a Stripe payment; "Card ending 4242" once the checkout keeps it
+    assert "Paid with: Visa ending 4242\n" in text  # the card the (fake) Stripe charged
     status_url = settings.SITE_URL + reverse(
         "customer:anon-order", kwargs={"order_number": order.number, "hash": order.verification_hash()}
     )
@@ -98,11 +98,11 @@ def test_payment_in_words(place_order, on_commit):
 
     order = place_order()
     payment = order.checkout_payment
-    assert payment_in_words(order) == "Card"  # a Stripe payment whose card we do not know
+    assert payment_in_words(order) == "Visa ending 4242"
+    order.sources.update(label="")
+    assert payment_in_words(order) == "Card"  # a Stripe payment whose card we were not told
     payment.intent_id = "demo_123"
     assert payment_in_words(order) == "Demo payment"
-    payment.intent_id, payment.card_last4, payment.card_brand = "pi_1", "4242", "visa"
-    assert payment_in_words(order) == "Visa ending 4242"
 
 
 def test_registration_welcomes_in_our_words(django_app, frozen_rate_window):
