@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/tax/", apps.get_app_config("tax_dashboard").urls),
     path("", include("checkout.urls")),  # the Stripe webhook and dashboard refunds
     path("", include("article_comments.urls")),
+    path("", include("product_reviews.urls")),
     path("dashboard/comments/", apps.get_app_config("article_comments_dashboard").urls),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]

@@ -3,7 +3,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from haystack import connections
 
 pytest_plugins = [
     "tests.fixtures.mail",
@@ -13,15 +12,6 @@ pytest_plugins = [
     "tests.fixtures.fulfilment",
     "tests.fixtures.newsletter",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_search_index(request):
-    """The Whoosh index lives outside the database, so a rolled-back test would leave its
-    products in it for the next test. Start every database test with an empty index."""
-    if "django_db_setup" in request.fixturenames:
-        connections["default"].get_backend().clear()
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "content_pages.dashboard.apps.ContentDashboardConfig",
     "newsletter",
     "newsletter.dashboard.apps.NewsletterDashboardConfig",
+    "product_reviews",  # verified buyers and the review request email (before Oscar: its templates)
     # Shipping, returns, FAQ, about and contact pages, and the store's terms as data (support/policy.py).
     "support.apps.SupportConfig",
     "support.dashboard.apps.SupportDashboardConfig",
@@ -143,17 +144,18 @@ INSTALLED_APPS = [
     "catalogue.apps.CatalogueConfig",
     "oscar.config.Shop",
     "shop.analytics.AnalyticsConfig",  # Oscar's analytics, counting in a savepoint (no 500 on a race)
-    "oscar.apps.address.apps.AddressConfig",
+    "shop.apps.address.apps.AddressConfig",  # the address book uses the checkout's US address form
     "shop.apps.shipping.apps.ShippingConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "shop.apps.partner.apps.PartnerConfig",
-    "oscar.apps.basket.apps.BasketConfig",
+    "checkout.cart_app.CartConfig",  # Oscar's basket app with the store's cart page (checkout/cart.py)
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "oscar.apps.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
-    "oscar.apps.search.apps.SearchConfig",
+    # Oscar's search, forked: products, articles and videos from the database, and the catalogue's lists.
+    "search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "oscar.apps.dashboard.apps.DashboardConfig",
@@ -170,7 +172,6 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
     "shop.apps.shipping.dashboard.apps.ShippingDashboardConfig",  # the methods checkout offers
     "widget_tweaks",
-    "haystack",
     "treebeard",
     "sorl.thumbnail",
     "django_tables2",
@@ -208,9 +209,18 @@ MIDDLEWARE = [
     "shop.pagecache.AnonymousPageCacheMiddleware",
 ]
 
-# Whole pages cached for anonymous shoppers with no basket (shop/pagecache.py). Never basket,
-# checkout, account or dashboard views.
-PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)
+# Whole pages cached for anonymous shoppers with no basket (shop/pagecache.py, docs/page-cache.md).
+# Never basket, checkout, account or dashboard views.
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)  # seconds an entry is fresh at most
+# A stale entry is served (X-Page-Cache: stale) for this long after the change while one worker,
+# holding a lock for at most PAGE_CACHE_LOCK_SECONDS, renders it again; never after a change of a
+# tag starting with one of PAGE_CACHE_STRICT_TAGS (prices and products, site-wide charges and offers).
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=15)
+PAGE_CACHE_LOCK_SECONDS = 10
+PAGE_CACHE_STRICT_TAGS = ["product:", "site"]
+# Seconds the servers' clocks may differ by: a page is stored only if its tags last changed this long
+# before its render began.
+PAGE_CACHE_CLOCK_SKEW = env.float("PAGE_CACHE_CLOCK_SKEW", default=1.0)
 PAGE_CACHE_VIEWS = [
     "home",
     "catalogue:index",
@@ -224,11 +234,15 @@ PAGE_CACHE_VIEWS = [
     "support:faq",
     "support:about",
 ]
-# Saving or deleting a row of these apps makes every cached page stale.
+# Saving or deleting a row of these apps makes the cached pages that show it stale (shop/pagedeps.py:
+# products, stock, reviews, articles, comments each by their own tags; any other model, e.g. shipping
+# charges, offers, flat pages, by the tag "site", which every page depends on).
 PAGE_CACHE_APPS = [
     "catalogue", "partner", "reviews", "shipping", "offer", "content_pages", "article_comments", "flatpages",
     "support",
 ]
+# A view added to PAGE_CACHE_VIEWS depends on every list unless PAGE_CACHE_VIEW_TAGS names the
+# lists it shows ({"view:name": ["list:catalogue"]}; shop/pagecache.py VIEW_TAGS has the store's own).
 # Hidden form fields whose value is made fresh on every hit: {input name: function(old value)}.
 PAGE_CACHE_FRESH_FIELDS = {"ts": "article_comments.tokens.refresh_form_token"}
 
@@ -266,6 +280,7 @@ PERMISSIONS_POLICY = {
 # Sign-in and add-to-basket POSTs (shop/ratelimits.py), per IP and, for sign-in, per account.
 STORE_LOGIN_RATE = env("STORE_LOGIN_RATE", default="10/m")
 STORE_BASKET_ADD_RATE = env("STORE_BASKET_ADD_RATE", default="60/m")
+STORE_SEARCH_RATE = env("STORE_SEARCH_RATE", default="60/m")  # searches per IP (search/views.py)
 # With the cache down nothing can be counted: add-to-basket, comments and the newsletter go on
 # (django-ratelimit fails open), sign-in pauses (shop/ratelimits.py, docs/deploy.md).
 RATELIMIT_FAIL_OPEN = True
@@ -328,14 +343,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Search: Whoosh, as in Oscar's sandbox. Haystack's SimpleEngine leaves the catalogue empty.
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-        "PATH": env("WHOOSH_PATH", default=str(VAR_DIR / "whoosh_index")),
-        "INCLUDE_SPELLING": True,
-    }
-}
+# Search reads the database (search/, PostgreSQL full-text search in production): no index on a
+# server's disk. Oscar 4.2's own search modules still import Haystack when Oscar loads its
+# catalogue views, and Haystack refuses to import without these; nothing queries it, and its
+# signal processor listens to nothing.
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 THUMBNAIL_DEBUG = False
 THUMBNAIL_FORMAT = "WEBP"  # a third smaller than JPEG at the same quality; every current browser shows it
@@ -351,6 +364,10 @@ OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_ALLOW_ANON_REVIEWS = False
 OSCAR_MODERATE_REVIEWS = True
+# A delivered order's customer is asked for a review this many days later (product_reviews/requests.py),
+# unless the delivery is more than REVIEW_REQUEST_WINDOW_DAYS older than that.
+REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=7)
+REVIEW_REQUEST_WINDOW_DAYS = env.int("REVIEW_REQUEST_WINDOW_DAYS", default=14)
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "line1", "line4", "state", "postcode", "country")
 OSCAR_PRODUCTS_PER_PAGE = 12
 OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"

@@ -9,7 +9,6 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SITE_URL", "https://testserver")
 _tmp = tempfile.mkdtemp(prefix="qlclaw-test-")
 os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))
-os.environ.setdefault("WHOOSH_PATH", os.path.join(_tmp, "whoosh"))
 
 from .base import *  # noqa: E402,F403
 

@@ -22,21 +22,21 @@ def test_home_shows_the_claw_with_price_and_add_to_basket(django_app, claw):
 def test_catalogue_list_is_not_empty(django_app, seeded):
     page = django_app.get(reverse("catalogue:index"))
     assert "No products found" not in page.text
-    titles = [a["title"] for a in page.html.select("article.product_pod h3 a")]
+    titles = [el.text.strip() for el in page.html.select(".product-grid .product-card__title")]
     assert "QL Claw" in titles
     assert len(titles) == 3
 
 
 def test_search_finds_the_claw(django_app, seeded):
     page = django_app.get(reverse("search:search"), {"q": "psoas"})
-    titles = [a["title"] for a in page.html.select("article.product_pod h3 a")]
+    titles = [el.text.strip() for el in page.html.select(".search-group--product .product-card__title")]
     assert titles == ["QL Claw"]
 
 
 def test_search_for_nothing_says_so(django_app, seeded):
     page = django_app.get(reverse("search:search"), {"q": "snorkel"})
     assert page.status_code == 200
-    assert not page.html.select("article.product_pod")
+    assert not page.html.select(".search-group")
 
 
 def test_product_page(django_app, claw):

@@ -113,7 +113,9 @@ class Command(BaseCommand):
                 self.seed_product(spec, partner)
             self.seed_content()
             seed_demo_rates()
-        call_command("update_index", remove=True, verbosity=0)
+        call_command("make_renditions", verbosity=0)  # the image sizes pages show, here rather than by the worker
+        # Saves index themselves; this also covers a demo database made before the search app.
+        call_command("rebuild_search_index", verbosity=0)
         if placed := seed_demo_orders():  # demo mode only: paid orders for the fulfilment pages
             self.stdout.write(f"Placed {placed} demo orders to ship (Fulfilment > Orders to ship).")
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
