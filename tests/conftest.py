@@ -24,6 +24,19 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _forget_test_client_receivers():
+    """With DEBUG on (the demo-payment tests), Signal.connect checks each receiver's signature
+    through django.utils.inspect's lru_cache (512 entries). The test client connects a new
+    partial per request, holding every template context the response rendered: the cache kept
+    the last 512 responses' contexts alive, and the suite grew to about 7 GB and spent minutes
+    in garbage collection. Emptied after each test."""
+    yield
+    from django.utils.inspect import _get_func_parameters
+
+    _get_func_parameters.cache_clear()
+
+
 @pytest.fixture
 def seeded(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
