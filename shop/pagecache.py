@@ -17,9 +17,11 @@ Freshness, by what changed (docs/page-cache.md). Each entry records the tags it 
 (shop/pagedeps.py: product:<id>, stock:<id>, avail:<id>, article:<id>, list:catalogue, site...,
 learnt during the render from the data layer) with the version each had. A hit reads the current
 versions of its tags in one round trip (get_many) and is served only if none changed; a save bumps
-only its own tags, after the commit. So an order (stock:<id>) makes only that product's page stale;
-the home page and the articles, which show the product's shelf state (avail:<id>) rather than its
-exact stock, stay cached until the state changes. The key holds the release (templates and static
+only its own tags, after the commit. An order bumps stock:<id>, which only the product's own page
+shows, as a live hole: the hit fills in the message published for the new version
+(shop/livestock.py), read in the same round trip, and the page stays a hit. The home page and the
+articles show the product's shelf state (avail:<id>) rather than its exact stock and stay cached
+until the state changes. The key holds the release (templates and static
 files: a deploy starts afresh); entries also go stale after PAGE_CACHE_TIMEOUT and when the content
 cache's five-minute schedule bucket turns, so scheduled articles appear on time.
 
@@ -63,7 +65,7 @@ from django.utils.module_loading import import_string
 from oscar.core.loading import get_class
 
 from content_pages import cache as content_cache
-from shop import analytics
+from shop import analytics, livestock
 from shop.cache import cache_is_available
 from shop.pagedeps import SITE, bump_page_version, pending_tags, recording, tag_key
 
@@ -127,29 +129,43 @@ def _bucket():
 
 
 def freshness(entry, pending=None, now=None):
-    """FRESH, SOFT (stale, may be served while one worker re-renders) or HARD (render), comparing
-    the entry's tag versions with the current ones in one round trip."""
+    """(state, live messages): FRESH, SOFT (stale, may be served while one worker re-renders) or
+    HARD (render), comparing the entry's tag versions with the current ones, and reading the live
+    stock messages (shop/livestock.py) of the entry's products, in one round trip. A changed stock
+    tag of a product whose live message is current for its new version does not make it stale."""
     now = time.time_ns() if now is None else now
     tags = entry["tags"]
-    current = cache.get_many([tag_key(tag) for tag in tags])
+    live = entry.get("live", ())
+    keys = [tag_key(tag) for tag in tags] + [livestock.live_key(pk) for pk in live]
+    current = cache.get_many(keys)
     own = pending.tags if pending is not None else {}
     strict = tuple(_seconds("PAGE_CACHE_STRICT_TAGS", ("product:", SITE)))
+    live_tags = {livestock.stock_tag(pk): pk for pk in live}
     since = 0
+    moved = {}  # {product id: current version} of live stock tags that changed
     for tag, recorded in tags.items():
         version = own[tag] if tag in own else current.get(tag_key(tag))
         if version == recorded:
             continue
+        if version is not None and tag in live_tags and tag not in own:
+            moved[live_tags[tag]] = version
+            continue
         if version is None or tag in own or tag.startswith(strict):
-            return HARD  # gone from the cache (an outage, an eviction), our own change, or a price
+            return HARD, None  # gone from the cache (an outage, an eviction), our own change, or a price
         since = max(since, version)
+    messages = None
+    if moved:
+        messages = livestock.current({pk: current.get(livestock.live_key(pk)) for pk in moved}, moved)
+        if messages is None:  # a message not published for the new stock yet: stale as before
+            since = max(since, *moved.values())
     timeout = settings.PAGE_CACHE_TIMEOUT * 10**9
     if now - entry["stored"] > timeout:
         since = max(since, entry["stored"] + timeout)
     if entry["bucket"] != _bucket():
         since = max(since, _bucket() * content_cache.SCHEDULE_GRANULARITY * 10**9)
     if not since:
-        return FRESH
-    return SOFT if now - since <= _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9 else HARD
+        return FRESH, messages
+    return (SOFT if now - since <= _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9 else HARD), None
 
 
 class AnonymousPageCacheMiddleware:
@@ -201,9 +217,9 @@ class AnonymousPageCacheMiddleware:
         entry = found.get(private) or found.get(key)
         lock = None
         if entry is not None:
-            state = freshness(entry, pending, started)
+            state, live = freshness(entry, pending, started)
             if state == FRESH:
-                return self._response(request, entry, "hit")
+                return self._response(request, entry, "hit", live)
             if state == SOFT:
                 lock = f"pagecache:lock:{key}"
                 if not cache.add(lock, 1, _seconds("PAGE_CACHE_LOCK_SECONDS", 10)):
@@ -299,6 +315,7 @@ class AnonymousPageCacheMiddleware:
         if nonce:
             content = content.replace(str(nonce).encode(), NONCE_HOLE.encode())
         content = CSRF_INPUT.sub(CSRF_HOLE, content)
+        live = self._live(livestock.holes(content), versions)
         match = request.resolver_match
         product_id = None
         if match.view_name == "catalogue:detail":
@@ -310,13 +327,27 @@ class AnonymousPageCacheMiddleware:
             "product_id": product_id if history_cookie_set(response) else None,
             "viewed": _viewed(request, response),
             "tags": versions,
+            "live": live,
             "stored": time.time_ns(),
             "bucket": _bucket(),
             "private": private,
         }
 
-    def _response(self, request, entry, state):
+    def _live(self, rendered, versions):
+        """The products whose exact stock the page shows as a live hole; their rendered message
+        is published for the stock version the page was rendered from (shop/livestock.py)."""
+        live = []
+        for pk, message in rendered.items():
+            version = versions.get(livestock.stock_tag(pk))
+            if version is not None:
+                livestock.store(pk, version, message)
+                live.append(pk)
+        return live
+
+    def _response(self, request, entry, state, live=None):
         content = entry["content"]
+        if live:
+            content = livestock.fill(content, live)
         if NONCE_HOLE.encode() in content:
             content = content.replace(NONCE_HOLE.encode(), str(request.csp_nonce).encode())
         if CSRF_HOLE in content:

@@ -5,7 +5,8 @@ A tag names one thing pages show:
 
     product:<id>     a product and its price (Product, its images and links, a stock record's
                      price: a staff edit of the stock record bumps it too)
-    stock:<id>       its exact stock, shown on its own page only; every order bumps it
+    stock:<id>       its exact stock, shown on its own page only, as a live hole filled in on
+                     each hit (shop/livestock.py); every order bumps it
     avail:<id>       its shelf state (in stock / only N left / unavailable,
                      shop/apps/partner/availability.py), shown everywhere else; an order bumps it
                      only when the state changes
@@ -220,6 +221,10 @@ def bump_page_version(sender, instance=None, using=None, **kwargs):
         marker = time.time_ns()
         pending.tags.update(dict.fromkeys(tags, marker))
     transaction.on_commit(partial(bump_tags, tags), using=using, robust=True)
+    if f"stock:{getattr(instance, 'product_id', None)}" in tags:
+        from shop import livestock  # the product page's exact stock, filled in on its cached page
+
+        transaction.on_commit(partial(livestock.publish, instance.product_id), using=using, robust=True)
 
 
 SNAPSHOTS = {"catalogue.product": _product_fields, "content_pages.article": _article_fields}

@@ -2,9 +2,9 @@
 known once the shipping address is (tax.service.apply_tax sets it on each basket line).
 
 It also tells the page cache (shop/pagecache.py) what a page shows of each product it prices:
-product:<id> (price and the product itself) always, and stock:<id> on the product's own page,
-which says how many are left, or avail:<id> (the shelf state, shop/apps/partner/availability.py)
-on every other page."""
+product:<id> (price and the product itself) and avail:<id> (the shelf state,
+shop/apps/partner/availability.py) always, and stock:<id> on the product's own page, which says
+how many are left."""
 
 from oscar.apps.partner import availability as oscar_availability
 from oscar.apps.partner import prices, strategy
@@ -77,7 +77,11 @@ class PageDependencies:
 
 
 def product_tags(product, exact_stock):
-    return (f"product:{product.pk}", f"stock:{product.pk}" if exact_stock else f"avail:{product.pk}")
+    """The product's own page shows the exact stock (a live hole, shop/livestock.py) and, like every
+    other page, its shelf state: the add-to-cart form and the JSON-LD follow the state."""
+    if exact_stock:
+        return (f"product:{product.pk}", f"avail:{product.pk}", f"stock:{product.pk}")
+    return (f"product:{product.pk}", f"avail:{product.pk}")
 
 
 class US(PageDependencies, strategy.UseFirstStockRecord, ShelfStockRequired, DeferredTax, strategy.Structured):
