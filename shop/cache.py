@@ -247,6 +247,12 @@ class FailSoftRedisCacheClient(ReusedClientRedisCacheClient):
         parent = super()
         return self._attempt(lambda: parent.incr(key, delta), _no_counter, [key])
 
+    def count(self, key, delta):
+        """INCRBY: one round trip, the counter made at 0 when missing (Django's incr() asks EXISTS
+        first and raises on a missing key). Redis down: not counted, no error."""
+        client = self.get_client(key, write=True)
+        return self._attempt(lambda: client.incr(key, delta), _miss(None))  # nothing to forget: a lost view
+
     def set_many(self, data, timeout):
         """True when stored (Django's client returns nothing)."""
         parent = super()
@@ -277,6 +283,11 @@ class StoreRedisCache(RedisCache):
         safe_data = {self.make_and_validate_key(key, version=version): value for key, value in data.items()}
         stored = self._cache.set_many(safe_data, self.get_backend_timeout(timeout))
         return [] if stored else list(data)
+
+    def count(self, key, delta=1, version=None):
+        """Add delta to a counter, creating it when missing, in one round trip (no expiry); the
+        value after, or None when Redis is away."""
+        return self._cache.count(self.make_and_validate_key(key, version=version), delta)
 
     def is_available(self):
         """False while this process is leaving Redis alone after a failure."""

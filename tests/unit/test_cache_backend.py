@@ -47,6 +47,17 @@ def test_it_is_still_a_cache(store_cache):
     assert store_cache.get("a") is None
 
 
+def test_a_counter_is_made_and_added_to_in_one_round_trip(store_cache, monkeypatch):
+    sent = []
+    client = store_cache._cache.get_client(write=True)
+    real = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: sent.append(args[0]) or real(*args, **kw))
+    assert store_cache.count("views") == 1  # no EXISTS first, no error for a missing key
+    assert store_cache.count("views", 4) == 5
+    assert sent == ["INCRBY", "INCRBY"]
+    assert store_cache.get("views") == 5 and store_cache.decr("views", 5) == 0
+
+
 # -- Redis down: a miss and a log line, never an exception ------------------------------------
 
 
@@ -77,6 +88,7 @@ def test_without_a_server_every_operation_is_a_miss(breakers):
     with pytest.raises(ValueError):
         backend.decr("a")
     assert backend.clear() is False
+    assert backend.count("a") is None  # a view not counted, no error
     assert not backend.is_available()
     with pytest.raises(redis.ConnectionError):
         backend.check_health()  # the health check sees the truth, not the fallback
