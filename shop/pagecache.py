@@ -10,8 +10,9 @@ rendered one (same nonce in the header and the scripts, a CSRF cookie that match
 What is never cached: anything but GET/HEAD on the views in settings.PAGE_CACHE_VIEWS; a
 request with a session (signed-in users, staff, anyone with messages waiting), a basket cookie
 or a messages cookie; query strings other than ?page=N; responses that are not a 200 HTML page,
-set cookies, are marked private/no-store, or queued a message. Basket and checkout views are not
-in the list and never will be.
+set cookies, are marked private/no-store, or queued a message. The cart is in the list because a
+shopper with neither a basket cookie nor a session can only have an empty cart, the same page for
+all of them; any cart with a line, and every checkout view, is never cached.
 
 Freshness, by what changed (docs/page-cache.md). Each entry records the tags it was rendered from
 (shop/pagedeps.py: product:<id>, stock:<id>, avail:<id>, article:<id>, list:catalogue, site...,
@@ -88,6 +89,7 @@ VIEW_TAGS = {
     "content_pages:article-list": ["content:articles"],
     "content_pages:article-detail": ["content:articles"],
     "content_pages:tutorial-list": ["content:articles", "content:videos"],
+    "basket:summary": ["content:videos"],
 }
 DEFAULT_VIEW_TAGS = ["list:catalogue", "content:articles", "content:videos"]
 FRESH, SOFT, HARD = "fresh", "stale", "hard"

@@ -233,6 +233,8 @@ PAGE_CACHE_VIEWS = [
     "support:returns",
     "support:faq",
     "support:about",
+    # The cart only as an anonymous shopper with no basket cookie and no session sees it: empty.
+    "basket:summary",
 ]
 # Saving or deleting a row of these apps makes the cached pages that show it stale (shop/pagedeps.py:
 # products, stock, reviews, articles, comments each by their own tags; any other model, e.g. shipping

@@ -592,3 +592,20 @@ def test_a_tag_lost_from_the_cache_makes_its_pages_stale(committed):
     assert Client().get(product_url(claw))[HEADER] == "miss"
     assert Client().get(HOME)[HEADER] == "hit"
     assert Client().get(product_url(claw))[HEADER] == "hit"
+
+
+def test_the_empty_cart_is_cached_only_for_shoppers_with_no_basket(seeded):
+    from oscar.core.loading import get_model
+
+    claw = get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01")
+    first = Client().get("/basket/")
+    assert first[HEADER] == "miss" and b"Your cart is empty." in first.content
+    empty = Client().get("/basket/")
+    assert empty[HEADER] == "hit" and b"Your cart is empty." in empty.content
+    assert script_nonces(empty) <= {header_nonce(empty)}
+    shopper = Client()
+    shopper.post(reverse("basket:add", kwargs={"pk": claw.pk}), {"quantity": 1})
+    cart = shopper.get("/basket/")
+    assert HEADER not in cart and b"Your cart is empty." not in cart.content
+    assert claw.title.encode() in cart.content
+    assert Client().get("/basket/")[HEADER] == "hit"  # the empty page is still there for everyone else
