@@ -89,7 +89,7 @@ VIEW_TAGS = {
     "content_pages:article-list": ["content:articles"],
     "content_pages:article-detail": ["content:articles"],
     "content_pages:tutorial-list": ["content:articles", "content:videos"],
-    "basket:summary": ["content:videos"],
+    "basket:summary": ["list:catalogue", "content:videos"],
 }
 DEFAULT_VIEW_TAGS = ["list:catalogue", "content:articles", "content:videos"]
 FRESH, SOFT, HARD = "fresh", "stale", "hard"
