@@ -33,7 +33,10 @@ class Keyboard:
         self.no_focus_ring = []
 
     def tab_to(self, matches, what, limit=80):
-        """Press Tab until the focused element matches; fail if it cannot be reached."""
+        """Press Tab until the focused element matches; fail if it cannot be reached. After a
+        navigation the new URL shows before the page's stylesheet has loaded: wait for it, or a
+        busy machine reports the browser's unstyled focus as missing."""
+        self.page.wait_for_load_state("load")
         for _ in range(limit):
             self.page.keyboard.press("Tab")
             focused = self.page.evaluate(FOCUSED)
