@@ -110,9 +110,12 @@ def filtered(products, choices):
     return products.order_by(*SORTS[choices["sort"]][1])
 
 
-def for_cards(products):
-    """What a product card reads (price, stock, image, type), fetched for the whole page at once."""
-    return products.select_related("product_class", "parent__product_class").prefetch_related("stockrecords", "images")
+def for_cards(products, prefetch=True):
+    """What a product card reads (price, stock, image, type), fetched for the whole page at once.
+    prefetch=False leaves the stock records and images to the template's cached grid fragment
+    ({% prefetch %} inside it: shop/templatetags/fragments.py), so a hit asks for neither."""
+    products = products.select_related("product_class", "parent__product_class")
+    return products.prefetch_related("stockrecords", "images") if prefetch else products
 
 
 def filter_counts(products, choices):

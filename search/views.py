@@ -207,7 +207,7 @@ class CatalogueView(View):
         scope = browse.products_in(category)
         products = browse.filtered(scope, choices)
         counts = browse.filter_counts(scope, choices)
-        paginator = Paginator(browse.for_cards(products), settings.OSCAR_PRODUCTS_PER_PAGE)
+        paginator = Paginator(browse.for_cards(products, prefetch=False), settings.OSCAR_PRODUCTS_PER_PAGE)
         paginator.count = counts["shown"]  # counted with the filters, in the same query
         page = paginator.get_page(request.GET.get("page"))
         selected_price = choices["price"]

@@ -29,7 +29,7 @@ class HomeView(TemplateView):
             Product.objects.browsable()
             .filter(is_public=True)
             .select_related("product_class")
-            .prefetch_related("images", "stockrecords")
+            .prefetch_related("stockrecords")  # the images: in the page's fragments, when they render
             .order_by("-priority", "title")
         )
         hero = next((p for p in products if p.upc == settings.STORE_HERO_PRODUCT_UPC), None)
@@ -37,6 +37,7 @@ class HomeView(TemplateView):
             hero = products[0]
         context["hero"] = hero
         context["accessories"] = [p for p in products if p != hero]
+        context["home_products"] = products  # their images: read by the page's fragments, when they render
         return context
 
 
