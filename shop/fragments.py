@@ -100,9 +100,9 @@ def fragment_key(request, name, vary):
 
 def _versions(tags, started):
     """{tag: version}, or None when a tag changed after `started` less the clock skew: the page
-    cache's rule (AnonymousPageCacheMiddleware._versions, which uses nothing of its instance).
+    cache's rule (pagecache.tag_versions).
     Never called with pending changes: those fragments are rendered live."""
-    versions, _private = pagecache.AnonymousPageCacheMiddleware._versions(None, tags, started, None)
+    versions, _private = pagecache.tag_versions(tags, started, None)
     return versions
 
 

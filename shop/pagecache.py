@@ -93,6 +93,7 @@ VIEW_TAGS = {
 }
 DEFAULT_VIEW_TAGS = ["list:catalogue", "content:articles", "content:videos"]
 FRESH, SOFT, HARD = "fresh", "stale", "hard"
+KNOWN_PAGES = 5000  # pages whose dependencies a worker remembers, to read them with the page
 
 
 @functools.cache
@@ -130,7 +131,13 @@ def _bucket():
     return int(time.time() // content_cache.SCHEDULE_GRANULARITY)
 
 
-def freshness(entry, pending=None, now=None):
+def dependency_keys(entry):
+    """The cache keys a hit on this entry reads besides the entry: its tags' versions and its live
+    stock messages."""
+    return [tag_key(tag) for tag in entry["tags"]] + [livestock.live_key(pk) for pk in entry.get("live", ())]
+
+
+def freshness(entry, pending=None, now=None, read=None):
     """(state, live messages): FRESH, SOFT (stale, may be served while one worker re-renders) or
     HARD (render), comparing the entry's tag versions with the current ones, and reading the live
     stock messages (shop/livestock.py) of the entry's products, in one round trip. A changed stock
@@ -138,8 +145,7 @@ def freshness(entry, pending=None, now=None):
     now = time.time_ns() if now is None else now
     tags = entry["tags"]
     live = entry.get("live", ())
-    keys = [tag_key(tag) for tag in tags] + [livestock.live_key(pk) for pk in live]
-    current = cache.get_many(keys)
+    current = cache.get_many(dependency_keys(entry)) if read is None else read
     own = pending.tags if pending is not None else {}
     strict = tuple(_seconds("PAGE_CACHE_STRICT_TAGS", ("product:", SITE)))
     live_tags = {livestock.stock_tag(pk): pk for pk in live}
@@ -170,6 +176,24 @@ def freshness(entry, pending=None, now=None):
     return (SOFT if now - since <= _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9 else HARD), None
 
 
+def tag_versions(tags, started, pending):
+    """{tag: version} for the entry, and whether it shows this connection's pending changes;
+    None when a tag changed while the page was being rendered (do not store)."""
+    own = pending.tags if pending is not None else {}
+    shared = [tag for tag in tags if tag not in own]
+    found = cache.get_many([tag_key(tag) for tag in shared])
+    limit = started - int(_seconds("PAGE_CACHE_CLOCK_SKEW", 1.0) * 10**9)
+    versions = {tag: own[tag] for tag in tags if tag in own}
+    for tag in shared:
+        version = found.get(tag_key(tag))
+        if version is None:  # never bumped, or lost: from now on it has a version
+            version = limit if cache.add(tag_key(tag), limit, None) else cache.get(tag_key(tag))
+        if version is None or version > limit:
+            return None, False
+        versions[tag] = version
+    return versions, len(versions) > len(shared)
+
+
 class AnonymousPageCacheMiddleware:
     """Last in MIDDLEWARE, so a hit still gets the session, CSRF, CSP and security middleware."""
 
@@ -178,6 +202,7 @@ class AnonymousPageCacheMiddleware:
         self.views = set(settings.PAGE_CACHE_VIEWS)
         self.view_tags = VIEW_TAGS | getattr(settings, "PAGE_CACHE_VIEW_TAGS", {})
         self.fresh_fields = {name: (_field_pattern(name), refresh) for name, refresh in _fresh_fields().items()}
+        self.known = {}  # {page key: the keys its entry depends on}, per worker (_remember)
         self.private_cookies = {
             settings.SESSION_COOKIE_NAME,
             settings.OSCAR_BASKET_COOKIE_OPEN,
@@ -199,9 +224,12 @@ class AnonymousPageCacheMiddleware:
             if self._storable(request, response):
                 entry = self._entry(request, response, tags, plan)
                 if entry is not None:
-                    key = plan["private"] if entry.pop("private") else plan["key"]
+                    private = entry.pop("private")
+                    key = plan["private"] if private else plan["key"]
                     timeout = settings.PAGE_CACHE_TIMEOUT + _seconds("PAGE_CACHE_STALE_SECONDS", 15)
                     cache.set(key, entry, timeout)
+                    if not private:
+                        self._remember(key, dependency_keys(entry))
                 response[HEADER] = "miss"
         finally:
             if plan["lock"]:
@@ -215,11 +243,17 @@ class AnonymousPageCacheMiddleware:
         started = time.time_ns()
         pending = pending_tags()
         private = f"{key}:pending:{pending.name}" if pending is not None else None
-        found = cache.get_many([key, private] if private else [key])
+        # What this worker last saw the page depend on is read with it: one round trip for a hit.
+        known = self.known.get(key, ())
+        found = cache.get_many([key, private, *known] if private else [key, *known])
         entry = found.get(private) or found.get(key)
         lock = None
         if entry is not None:
-            state, live = freshness(entry, pending, started)
+            needed = dependency_keys(entry)
+            read = found if needed == list(known) else None
+            if read is None:
+                self._remember(key, needed)
+            state, live = freshness(entry, pending, started, read)
             if state == FRESH:
                 return self._response(request, entry, "hit", live)
             if state == SOFT:
@@ -228,6 +262,11 @@ class AnonymousPageCacheMiddleware:
                     return self._response(request, entry, "stale")  # another worker is re-rendering it
         request._page_cache = {"key": key, "private": private, "started": started, "lock": lock}
         return None
+
+    def _remember(self, key, needed):
+        if len(self.known) >= KNOWN_PAGES:
+            self.known.clear()
+        self.known[key] = tuple(needed)
 
     # -- which requests and responses ------------------------------------------------------
 
@@ -286,28 +325,11 @@ class AnonymousPageCacheMiddleware:
             tags.add(f"comments:{article.pk}")
         return tags
 
-    def _versions(self, tags, started, pending):
-        """{tag: version} for the entry, and whether it shows this connection's pending changes;
-        None when a tag changed while the page was being rendered (do not store)."""
-        own = pending.tags if pending is not None else {}
-        shared = [tag for tag in tags if tag not in own]
-        found = cache.get_many([tag_key(tag) for tag in shared])
-        limit = started - int(_seconds("PAGE_CACHE_CLOCK_SKEW", 1.0) * 10**9)
-        versions = {tag: own[tag] for tag in tags if tag in own}
-        for tag in shared:
-            version = found.get(tag_key(tag))
-            if version is None:  # never bumped, or lost: from now on it has a version
-                version = limit if cache.add(tag_key(tag), limit, None) else cache.get(tag_key(tag))
-            if version is None or version > limit:
-                return None, False
-            versions[tag] = version
-        return versions, len(versions) > len(shared)
-
     # -- the entry: the page with placeholders ------------------------------------------------
 
     def _entry(self, request, response, collected, plan):
         pending = pending_tags()
-        versions, private = self._versions(self._page_tags(request, response, collected), plan["started"], pending)
+        versions, private = tag_versions(self._page_tags(request, response, collected), plan["started"], pending)
         if versions is None:
             return None
         if private and plan["private"] is None:

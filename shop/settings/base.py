@@ -247,6 +247,9 @@ PAGE_CACHE_APPS = [
 # lists it shows ({"view:name": ["list:catalogue"]}; shop/pagecache.py VIEW_TAGS has the store's own).
 # Hidden form fields whose value is made fresh on every hit: {input name: function(old value)}.
 PAGE_CACHE_FRESH_FIELDS = {"ts": "article_comments.tokens.refresh_form_token"}
+# Rendered fragments ({% fragment %}, shop/fragments.py): the markup that is the same for every
+# shopper, cached by the same tags; an entry's lifetime in seconds, 0 turns them off.
+FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=300)
 
 # Content-Security-Policy (django-csp 4): the storefront's policy. shop.security widens it only on
 # the pages that need Stripe, the video players or Oscar's dashboard handlers.

@@ -156,8 +156,8 @@ def test_never_for_a_signed_in_customer_or_a_shopper_with_a_basket(claw, custome
     assert b'data-basket-count="0"' in Client().get(HOME).content
 
 
-@pytest.mark.parametrize("path", [reverse("basket:summary"), reverse("checkout:index"), "/search/?q=psoas"])
-def test_never_for_basket_checkout_or_search(seeded, path):
+@pytest.mark.parametrize("path", [reverse("checkout:index"), "/search/?q=psoas"])
+def test_never_for_checkout_or_search(seeded, path):  # the cart: only empty (below)
     for _ in range(2):
         response = Client().get(path)
         assert HEADER not in response
@@ -609,3 +609,22 @@ def test_the_empty_cart_is_cached_only_for_shoppers_with_no_basket(seeded):
     assert HEADER not in cart and b"Your cart is empty." not in cart.content
     assert claw.title.encode() in cart.content
     assert Client().get("/basket/")[HEADER] == "hit"  # the empty page is still there for everyone else
+
+
+def test_a_hit_reads_the_page_and_what_it_depends_on_in_one_round_trip(committed, monkeypatch):
+    from django.core.cache import cache
+
+    page_url = product_url(committed)
+    client = Client()
+    client.get(page_url)  # this worker renders and stores it: it knows the page's tags
+    client.cookies.clear()  # a new shopper (the recently-viewed cookie is part of the key)
+    reads = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **kw: reads.append(list(keys)) or real(keys, *a, **kw))
+    page = client.get(page_url)
+    assert page[HEADER] == "hit"
+    assert len(reads) == 1 and any(key.startswith("pagecache:tag:stock:") for key in reads[0])
+    other = Client()  # a worker that has not seen the page: a second read for its tags, then one
+    assert other.get(page_url)[HEADER] == "hit" and len(reads) == 3
+    other.cookies.clear()
+    assert other.get(page_url)[HEADER] == "hit" and len(reads) == 4
