@@ -29,8 +29,8 @@ PAGE_CACHE_CLOCK_SKEW (the page cache's rule, shared with it).
 
 Cost of a hit: the fragments of one page share most tags (site, the product's), so each tag's
 version is read once per request; and each process keeps a copy of the entries it has read or
-stored (LocalEntries: an entry never changes under its key, and its freshness always comes from
-the shared tag versions), so a hit is one get_many at most, often no round trip at all.
+stored (LocalEntries: a copy is served only while its tag versions are the current ones, read
+from the shared cache), so a hit is one get_many at most, often no round trip at all.
 
 Per-request values are never shared: the CSP nonce and the CSRF token are stored as placeholders
 and filled in on every hit (as the page cache does), hidden fields of PAGE_CACHE_FRESH_FIELDS are
@@ -125,9 +125,9 @@ def _fresh(request, entry):
 
 class LocalEntries:
     """This process's copy of the entries it has read or stored, by key (at most SIZE, the
-    oldest dropped first). An entry never changes under its key (the key holds the release and
-    the vary values; freshness comes from the tag versions, always read from the shared cache),
-    so a copy saves the round trip for the HTML and is exactly as fresh as the shared one."""
+    oldest dropped first). A copy saves the round trip for the HTML. It is served only while its
+    tag versions are the current ones (always read from the shared cache); once a tag changed,
+    the shared entry is read, which another process may have rendered again meanwhile."""
 
     SIZE = 1000
 
@@ -159,12 +159,16 @@ class LocalEntries:
 local_entries = LocalEntries()
 
 
-def _entry(key):
+def _fresh_entry(request, key):
+    """The entry under key if it is fresh: this process's copy, else the shared one (another
+    process may have stored a newer render under the same key since this copy was taken)."""
     entry = local_entries.get(key)
-    if entry is None:
-        entry = cache.get(key)
-        if entry is not None:
-            local_entries.put(key, entry, timeout())
+    if entry is not None and _fresh(request, entry):
+        return entry
+    entry = cache.get(key)
+    if entry is None or not _fresh(request, entry):
+        return None
+    local_entries.put(key, entry, timeout())
     return entry
 
 
@@ -188,8 +192,8 @@ def render(request, name, vary, render_body):
     if request is None or not timeout() or not cache_is_available() or _pending():
         return render_body()
     key = fragment_key(request, name, vary)
-    entry = _entry(key)
-    if entry is not None and _fresh(request, entry):
+    entry = _fresh_entry(request, key)
+    if entry is not None:
         return _replay(request, entry)
     started = _started(request)
     frames_before = getattr(request, "_csp_video_frames", False)
