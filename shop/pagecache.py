@@ -93,6 +93,7 @@ VIEW_TAGS = {
 }
 DEFAULT_VIEW_TAGS = ["list:catalogue", "content:articles", "content:videos"]
 FRESH, SOFT, HARD = "fresh", "stale", "hard"
+LIVE_STOCK = 0  # an entry's version for a live stock tag: always filled in from shop/livestock.py
 KNOWN_PAGES = 5000  # pages whose dependencies a worker remembers, to read them with the page
 
 
@@ -329,17 +330,21 @@ class AnonymousPageCacheMiddleware:
 
     def _entry(self, request, response, collected, plan):
         pending = pending_tags()
-        versions, private = tag_versions(self._page_tags(request, response, collected), plan["started"], pending)
+        own = pending.tags if pending is not None else {}
+        rendered = {pk: message for pk, message in livestock.holes(response.content).items()
+                    if livestock.stock_tag(pk) not in own}  # this connection's own stock: not live
+        tags = self._page_tags(request, response, collected) - {livestock.stock_tag(pk) for pk in rendered}
+        versions, private = tag_versions(tags, plan["started"], pending)
         if versions is None:
             return None
         if private and plan["private"] is None:
             return None  # changed by this connection after the lookup: nowhere private to put it
+        live = self._live(rendered, plan["started"], versions)
         content = response.content
         nonce = getattr(request, "_csp_nonce", None)
         if nonce:
             content = content.replace(str(nonce).encode(), NONCE_HOLE.encode())
         content = CSRF_INPUT.sub(CSRF_HOLE, content)
-        live = self._live(livestock.holes(content), versions)
         match = request.resolver_match
         product_id = None
         if match.view_name == "catalogue:detail":
@@ -357,16 +362,21 @@ class AnonymousPageCacheMiddleware:
             "private": private,
         }
 
-    def _live(self, rendered, versions):
-        """The products whose exact stock the page shows as a live hole; their rendered message
-        is published for the stock version the page was rendered from (shop/livestock.py)."""
-        live = []
+    def _live(self, rendered, started, versions):
+        """The products whose exact stock the page shows as a live hole (shop/livestock.py). Their
+        stock tag goes into the entry as LIVE_STOCK, a version no tag ever has: every hit fills
+        the hole with the message published for the tag's current version, or finds none and
+        treats the page as stale. So the store rule does not apply to the stock tag: at several
+        orders a second it was always bumped less than PAGE_CACHE_CLOCK_SKEW ago and the page,
+        once stale for any other reason, could never be stored again. The message rendered here
+        is published too, when the store rule allows it for the stock tag alone."""
         for pk, message in rendered.items():
-            version = versions.get(livestock.stock_tag(pk))
-            if version is not None:
-                livestock.store(pk, version, message)
-                live.append(pk)
-        return live
+            tag = livestock.stock_tag(pk)
+            versions[tag] = LIVE_STOCK
+            safe, _ = tag_versions([tag], started, None)
+            if safe is not None:
+                livestock.store(pk, safe[tag], message)
+        return list(rendered)
 
     def _response(self, request, entry, state, live=None):
         content = entry["content"]

@@ -628,3 +628,20 @@ def test_a_hit_reads_the_page_and_what_it_depends_on_in_one_round_trip(committed
     assert other.get(page_url)[HEADER] == "hit" and len(reads) == 3
     other.cookies.clear()
     assert other.get(page_url)[HEADER] == "hit" and len(reads) == 4
+
+
+def test_orders_arriving_all_the_time_do_not_keep_the_product_page_from_being_stored(committed, settings):
+    claw = committed
+    record = claw.stockrecords.get()
+    left = record.net_stock_level
+    Client().get(product_url(claw))
+    settings.PAGE_CACHE_CLOCK_SKEW = 0.5
+    record.price = Decimal("41.00")  # a price change: the page must render again
+    commit(record.save)
+    time.sleep(0.6)  # older than the skew allowance: only the orders below are recent
+    commit(lambda: record.allocate(1))  # stock bumped just now, as at several orders a second
+    assert Client().get(product_url(claw))[HEADER] == "miss"
+    commit(lambda: record.allocate(1))
+    page = Client().get(product_url(claw))
+    assert page[HEADER] == "hit"  # stored, although the stock changed less than the allowance ago
+    assert product_page_stock(page) == f"In stock ({left - 2} available)" and b"41.00" in page.content
