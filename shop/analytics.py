@@ -4,7 +4,8 @@ counted without a database write.
 Views. Oscar's receiver UPDATEs analytics_productrecord on every product view: a write in every GET,
 a row lock that every shopper on a popular product queues on, and nothing counted when the page
 cache serves the page. Here a view is one atomic increment of a counter in the cache
-(count_view(): key analytics:views:product:<id> or analytics:views:article:<id>), from the
+(count_view(): key analytics:views:product:<id> or analytics:views:article:<id>; with Redis,
+sent in batches of at most a second, ViewBatch), from the
 product_viewed signal on a render and from the page cache (shop/pagecache.py) on a hit; articles
 count in the page cache middleware too (content_pages sends no signal). The huey task
 shop.tasks.flush_view_counts moves the counts into ProductRecord.num_views and
@@ -27,7 +28,11 @@ same label, models and migrations; only the receivers of product views, basket a
 orders are ours. Oscar's search receiver (one INSERT, no counter) is kept.
 """
 
+import atexit
+import collections
 import logging
+import threading
+import time
 from functools import partial
 
 from django.core.cache import cache
@@ -67,13 +72,50 @@ VIEW_COUNTER = "analytics:views:{kind}:{pk}"
 FLUSH_CHUNK = 500  # counters read per round trip
 
 
+VIEW_BATCH_SECONDS = 1.0  # a process sends its views to the cache at most this long after the first
+
+
+class ViewBatch:
+    """The views this process counted and has not sent yet. With the store's Redis backend a view
+    costs no round trip: the batch goes out in one pipeline (shop.cache's count_many) on the first
+    view a second or more after it began, or from a timer a second after its first view, or at
+    exit. A worker killed outright loses at most its last second of views (statistics, not money)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = collections.Counter()
+        self.started = None
+
+    def add(self, key):
+        with self.lock:
+            self.counts[key] += 1
+            now = time.monotonic()
+            if self.started is None:
+                self.started = now
+                timer = threading.Timer(VIEW_BATCH_SECONDS, self.send)
+                timer.daemon = True
+                timer.start()
+            due = now - self.started >= VIEW_BATCH_SECONDS
+        if due:
+            self.send()
+
+    def send(self):
+        with self.lock:
+            counts, self.counts, self.started = dict(self.counts), collections.Counter(), None
+        if counts:
+            cache.count_many(counts)
+
+
+view_batch = ViewBatch()
+atexit.register(view_batch.send)
+
+
 def count_view(kind, pk):
     """One more view of a product or an article ("product" or "article"), in the cache: atomic,
     no database write, fail-soft (Redis down: not counted, no error)."""
     key = VIEW_COUNTER.format(kind=kind, pk=pk)
-    count = getattr(cache, "count", None)  # the store's Redis backend: one INCRBY (shop/cache.py)
-    if count is not None:
-        count(key)
+    if hasattr(cache, "count_many"):  # the store's Redis backend (shop/cache.py): batched
+        view_batch.add(key)
         return
     try:
         cache.incr(key)

@@ -247,11 +247,16 @@ class FailSoftRedisCacheClient(ReusedClientRedisCacheClient):
         parent = super()
         return self._attempt(lambda: parent.incr(key, delta), _no_counter, [key])
 
-    def count(self, key, delta):
-        """INCRBY: one round trip, the counter made at 0 when missing (Django's incr() asks EXISTS
-        first and raises on a missing key). Redis down: not counted, no error."""
-        client = self.get_client(key, write=True)
-        return self._attempt(lambda: client.incr(key, delta), _miss(None))  # nothing to forget: a lost view
+    def count_many(self, amounts):
+        """INCRBY for each {key: delta}, in one pipelined round trip. Redis down: not counted."""
+
+        def send():
+            pipe = self.get_client(write=True).pipeline(transaction=False)
+            for key, delta in amounts.items():
+                pipe.incrby(key, delta)
+            return pipe.execute()
+
+        return self._attempt(send, _miss(None))
 
     def set_many(self, data, timeout):
         """True when stored (Django's client returns nothing)."""
@@ -284,10 +289,11 @@ class StoreRedisCache(RedisCache):
         stored = self._cache.set_many(safe_data, self.get_backend_timeout(timeout))
         return [] if stored else list(data)
 
-    def count(self, key, delta=1, version=None):
-        """Add delta to a counter, creating it when missing, in one round trip (no expiry); the
-        value after, or None when Redis is away."""
-        return self._cache.count(self.make_and_validate_key(key, version=version), delta)
+    def count_many(self, amounts, version=None):
+        """count() for each {key: delta}, in one round trip."""
+        return self._cache.count_many(
+            {self.make_and_validate_key(key, version=version): delta for key, delta in amounts.items()}
+        )
 
     def is_available(self):
         """False while this process is leaving Redis alone after a failure."""

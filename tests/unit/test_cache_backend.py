@@ -47,15 +47,37 @@ def test_it_is_still_a_cache(store_cache):
     assert store_cache.get("a") is None
 
 
-def test_a_counter_is_made_and_added_to_in_one_round_trip(store_cache, monkeypatch):
+def test_counters_are_made_and_added_to_in_one_round_trip(store_cache, monkeypatch):
     sent = []
     client = store_cache._cache.get_client(write=True)
     real = client.execute_command
     monkeypatch.setattr(client, "execute_command", lambda *args, **kw: sent.append(args[0]) or real(*args, **kw))
-    assert store_cache.count("views") == 1  # no EXISTS first, no error for a missing key
-    assert store_cache.count("views", 4) == 5
-    assert sent == ["INCRBY", "INCRBY"]
-    assert store_cache.get("views") == 5 and store_cache.decr("views", 5) == 0
+    store_cache.count_many({"views": 1, "other": 2})  # no EXISTS first, no error for a missing key
+    assert sent == []  # pipelined: not one command at a time
+    store_cache.count_many({"views": 4})
+    assert store_cache.get_many(["views", "other"]) == {"views": 5, "other": 2}
+    assert store_cache.decr("views", 5) == 0
+
+
+def test_views_go_to_redis_in_batches(store_cache, monkeypatch):
+    from shop import analytics
+
+    monkeypatch.setattr(analytics, "cache", store_cache)
+    monkeypatch.setattr(analytics, "VIEW_BATCH_SECONDS", 0.2)
+    batch = analytics.ViewBatch()
+    monkeypatch.setattr(analytics, "view_batch", batch)
+    for _ in range(3):
+        analytics.count_view("product", 7)
+    analytics.count_view("article", 2)
+    assert store_cache.get("analytics:views:product:7") is None  # not sent yet
+    deadline = time.monotonic() + 10
+    while store_cache.get("analytics:views:product:7") is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the batch's timer sends it, with no further view
+    assert store_cache.get_many(["analytics:views:product:7", "analytics:views:article:2"]) == {
+        "analytics:views:product:7": 3, "analytics:views:article:2": 1}
+    analytics.count_view("product", 7)
+    batch.send()  # as at exit
+    assert store_cache.get("analytics:views:product:7") == 4
 
 
 # -- Redis down: a miss and a log line, never an exception ------------------------------------
@@ -88,7 +110,7 @@ def test_without_a_server_every_operation_is_a_miss(breakers):
     with pytest.raises(ValueError):
         backend.decr("a")
     assert backend.clear() is False
-    assert backend.count("a") is None  # a view not counted, no error
+    assert backend.count_many({"a": 1}) is None  # a view not counted, no error
     assert not backend.is_available()
     with pytest.raises(redis.ConnectionError):
         backend.check_health()  # the health check sees the truth, not the fallback
