@@ -15,6 +15,8 @@ from oscar.apps.search.signals import user_search
 from oscar.core.loading import get_model
 
 from content_pages.models import Article, TutorialVideo
+from shop import fragments
+from shop.pagedeps import used
 
 from . import backends
 from . import catalogue as browse
@@ -219,7 +221,8 @@ class CatalogueView(View):
             "paginator": page.paginator,
             "pagination": page_links(request, page),
             "form": form,
-            "categories": browse.category_links(category),
+            # The same for every shopper: cached by the page cache's tags (categories: "site").
+            "categories": fragments.value(request, "category-links", [category], lambda: _category_links(category)),
             "price_filters": [
                 {"label": price.label, "count": count, "selected": price == selected_price,
                  "url": url_with(request, price=None if price == selected_price else price.key)}
@@ -236,6 +239,11 @@ class CatalogueView(View):
             "filtered": bool(selected_price or choices["in_stock"]),
             "clear_url": url_with(request, price=None, in_stock=None),
         }
+
+
+def _category_links(category):
+    used("list:catalogue")  # which products are public and where they are filed
+    return browse.category_links(category)
 
 
 class ProductCategoryView(CatalogueView):

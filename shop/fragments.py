@@ -189,29 +189,55 @@ def _pending():
 
 def render(request, name, vary, render_body):
     """The block's HTML: from the cache when fresh, else render_body() (stored when it may be)."""
-    if request is None or not timeout() or not cache_is_available() or _pending():
+    if not _usable(request):
         return render_body()
-    key = fragment_key(request, name, vary)
-    entry = _fresh_entry(request, key)
-    if entry is not None:
-        return _replay(request, entry)
-    started = _started(request)
     frames_before = getattr(request, "_csp_video_frames", False)
-    with recording() as tags:
-        html = render_body()
-    if _pending():  # the block itself saved something (it should not): keep it private
-        return html
-    versions = _versions(tags | {SITE}, started)
-    if versions is not None:
-        entry = {
+
+    def entry_of(html):
+        return {
             "html": _with_holes(request, str(html)),
-            "tags": versions,
             "video_frames": not frames_before and getattr(request, "_csp_video_frames", False),
         }
+
+    return _cached(request, fragment_key(request, name, vary), render_body, entry_of, _replay)
+
+
+def value(request, name, vary, build):
+    """build()'s result, cached like a fragment (same key, tags and store rule) for what a view
+    computes that is the same for every shopper given the vary values: it must be picklable and
+    never changed by its users (a process shares its copy between requests). Rows that name no tag
+    when loaded (shop.pagedeps.LOADED) must be named by build() with used()."""
+    if not _usable(request):
+        return build()
+    return _cached(request, fragment_key(request, f"value:{name}", vary), build,
+                   lambda result: {"value": result}, _replay_value)
+
+
+def _usable(request):
+    return request is not None and bool(timeout()) and cache_is_available() and not _pending()
+
+
+def _cached(request, key, build, entry_of, replay):
+    entry = _fresh_entry(request, key)
+    if entry is not None:
+        return replay(request, entry)
+    started = _started(request)
+    with recording() as tags:
+        result = build()
+    if _pending():  # the build itself saved something (it should not): keep it private
+        return result
+    versions = _versions(tags | {SITE}, started)
+    if versions is not None:
+        entry = {**entry_of(result), "tags": versions}
         cache.set(key, entry, timeout())
         local_entries.put(key, entry, timeout())
         request.__dict__.setdefault("_fragment_versions", {}).update(versions)
-    return html
+    return result
+
+
+def _replay_value(request, entry):
+    used(*entry["tags"])
+    return entry["value"]
 
 
 def _with_holes(request, html):

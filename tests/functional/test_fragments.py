@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
 from django.template import RequestContext, Template
@@ -259,7 +260,7 @@ def test_warm_fragments_save_queries(claw, settings):
     settings.FRAGMENT_CACHE_TIMEOUT = 300
     warm = {path: warm_queries(path) for path in paths}
     assert warm[claw.get_absolute_url()] == cold[claw.get_absolute_url()] - 1  # no shipping rates
-    assert warm["/catalogue/"] == cold["/catalogue/"] - 2  # no stock records, no images
+    assert warm["/catalogue/"] == cold["/catalogue/"] - 4  # no stock records, images, categories, links
     assert warm["/basket/"] == cold["/basket/"] - 1  # no hero product for the empty cart
     assert warm["/"] == cold["/"] - 1  # no images
 
@@ -299,3 +300,31 @@ def test_the_cart_videos_are_a_fragment(seeded, spy):
     from tests.functional.test_page_cache import policy_sources
 
     assert "https://www.youtube-nocookie.com" in policy_sources(page, "frame-src")
+
+
+def category_counts(response):
+    links = BeautifulSoup(response.content, "html.parser").select(".filter-group a")
+    return {a.get_text(" ", strip=True) for a in links if "/category/" in a.get("href", "")}
+
+
+def test_the_category_links_are_cached_and_follow_every_change(seeded):
+    Category = get_model("catalogue", "Category")
+    first = Client().get("/catalogue/")
+    links = category_counts(first)
+    assert links  # the demo catalogue files its products in categories
+    with CaptureQueriesContext(connection) as warm:
+        again = Client().get("/catalogue/")
+    assert category_counts(again) == links
+    assert not any("catalogue_productcategory" in q["sql"] for q in warm.captured_queries)  # from the cache
+
+    category = Category.objects.filter(numchild=0).first()
+    category.name = "Renamed shelf"
+    category.save()  # a category is "site": every cached value depends on it
+    assert any(link.startswith("Renamed shelf") for link in category_counts(Client().get("/catalogue/")))
+
+    product = Product.objects.filter(categories=category, is_public=True).first()
+    before = category_counts(Client().get("/catalogue/"))
+    product.is_public = False
+    product.save()  # list:catalogue: the counts change at once
+    after = category_counts(Client().get("/catalogue/"))
+    assert after != before
