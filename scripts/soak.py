@@ -71,6 +71,7 @@ BROWSE = [
     "/", PRODUCT, "/learn/psoas-trigger-points/", "/learn/", "/tutorials/", "/catalogue/",
     "/search/?q=psoas", "/basket/",
 ]
+VISIT_PAGES = 20  # pages one visitor reads (browse)
 FAULTS = os.environ.get("SOAK_FAULTS", "").lower() not in ("", "0", "false", "no")
 # SOAK_NODES=2 (`make soak NODES=2`): two app servers behind HAProxy, one of them killed for a while.
 NODES = int(os.environ.get("SOAK_NODES", "1") or 1)
@@ -310,8 +311,14 @@ class Shopper:
 
 
 def browse(base, tally, stop):
-    shopper = Shopper(base, tally)
+    """One browser is a stream of visitors, each reading VISIT_PAGES pages from an address of its
+    own: one address at the loop's pace would search about 150 times a minute, and the store's
+    per-address search limit (60/m) rightly answers a crawler like that with 429s."""
+    views = 0
     while not stop.is_set():
+        if views % VISIT_PAGES == 0:
+            shopper = Shopper(base, tally)
+        views += 1
         try:
             shopper.request("GET", random.choice(BROWSE))
         except Exception as error:  # noqa: BLE001  (every failure is reported at the end)
