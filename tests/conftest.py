@@ -37,6 +37,16 @@ def _forget_test_client_receivers():
     _get_func_parameters.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _forget_batched_views():
+    """Views counted through a Redis backend wait up to a second in shop.analytics' batch, sent
+    from a timer thread: a test's must not reach the next test's cache."""
+    yield
+    from shop import analytics
+
+    analytics.view_batch.discard()
+
+
 @pytest.fixture
 def seeded(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
