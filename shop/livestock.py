@@ -54,11 +54,14 @@ def holes(content):
 
 
 def fill(content, messages):
-    """The page with each live hole's message replaced by messages[id] (escaped)."""
-    return MARKED.sub(
-        lambda m: b"<!--live:stock:" + m[1] + b"-->" + escape(messages[int(m[1])]).encode() + b"<!--/live-->",
-        content,
-    )
+    """The page with each live hole's message replaced by messages[id] (escaped); a hole whose
+    product has no message keeps what it holds."""
+
+    def message(m):
+        found = messages.get(int(m[1]))
+        return m[0] if found is None else b"<!--live:stock:" + m[1] + b"-->" + escape(found).encode() + b"<!--/live-->"
+
+    return MARKED.sub(message, content)
 
 
 def current(entries, versions):
@@ -70,6 +73,13 @@ def current(entries, versions):
             return None
         messages[pk] = entry["message"]
     return messages
+
+
+def latest(entries):
+    """{product id: message} of every live key read, whatever its version: for a page served stale
+    for a moment, the newest message known beats the one the page was stored with (which may be
+    minutes old, since hits fill the hole)."""
+    return {pk: entry["message"] for pk, entry in entries.items() if isinstance(entry, dict) and "message" in entry}
 
 
 def store(pk, version, message):

@@ -142,7 +142,8 @@ def freshness(entry, pending=None, now=None, read=None):
     """(state, live messages): FRESH, SOFT (stale, may be served while one worker re-renders) or
     HARD (render), comparing the entry's tag versions with the current ones, and reading the live
     stock messages (shop/livestock.py) of the entry's products, in one round trip. A changed stock
-    tag of a product whose live message is current for its new version does not make it stale."""
+    tag of a product whose live message is current for its new version does not make it stale.
+    SOFT comes with the newest messages published, whatever their version, for the stale page."""
     now = time.time_ns() if now is None else now
     tags = entry["tags"]
     live = entry.get("live", ())
@@ -174,7 +175,9 @@ def freshness(entry, pending=None, now=None, read=None):
         since = max(since, _bucket() * content_cache.SCHEDULE_GRANULARITY * 10**9)
     if not since:
         return FRESH, messages
-    return (SOFT if now - since <= _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9 else HARD), None
+    if now - since > _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9:
+        return HARD, None
+    return SOFT, livestock.latest({pk: current.get(livestock.live_key(pk)) for pk in live})
 
 
 def tag_versions(tags, started, pending):
@@ -260,7 +263,7 @@ class AnonymousPageCacheMiddleware:
             if state == SOFT:
                 lock = f"pagecache:lock:{key}"
                 if not cache.add(lock, 1, _seconds("PAGE_CACHE_LOCK_SECONDS", 10)):
-                    return self._response(request, entry, "stale")  # another worker is re-rendering it
+                    return self._response(request, entry, "stale", live)  # another worker is re-rendering it
         request._page_cache = {"key": key, "private": private, "started": started, "lock": lock}
         return None
 

@@ -645,3 +645,19 @@ def test_orders_arriving_all_the_time_do_not_keep_the_product_page_from_being_st
     page = Client().get(product_url(claw))
     assert page[HEADER] == "hit"  # stored, although the stock changed less than the allowance ago
     assert product_page_stock(page) == f"In stock ({left - 2} available)" and b"41.00" in page.content
+
+
+def test_a_stale_product_page_shows_the_newest_stock_known(committed, lock_held_elsewhere):
+    claw = committed
+    record = claw.stockrecords.get()
+    left = record.net_stock_level
+    Client().get(product_url(claw))  # stored with "left"
+    for _ in range(3):
+        commit(lambda: record.allocate(1))
+    assert product_page_stock(Client().get(product_url(claw))) == f"In stock ({left - 3} available)"
+    article = Article.objects.get(slug="psoas-trigger-points")  # shown on the product page
+    article.title = article.title + "!"
+    commit(article.save)
+    stale = Client().get(product_url(claw))
+    assert stale[HEADER] == "stale"
+    assert product_page_stock(stale) == f"In stock ({left - 3} available)"  # not the stored page's count
