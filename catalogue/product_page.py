@@ -8,15 +8,14 @@ per relation and per card (17 on the QL Claw's page, more with every accessory o
 Here it is split by how often it changes:
 
 - price and stock: read fresh on every render, for every product on the page at once (one query);
-- the product row itself (one query, with its options as annotations so the basket form asks
-  nothing);
-- everything else changes only when staff edit the catalogue or a review is saved: kept in the
+- everything else, the product row included (with its class, parent and options as annotations so
+  the basket form asks nothing), changes only when staff edit the catalogue or a review is saved: kept in the
   cache as plain rows (`PageFacts`, and each product's images under a key of its own), under a
   version that any such save bumps (`bump_catalogue_version`). An order saves none of these rows,
   so orders never empty this cache. A reviewer's "verified buyer" flag follows their orders
   within FACTS_TIMEOUT.
 
-So a warm render of the page asks the database for the product, the stock records and whatever
+So a warm render of the page asks the database for the stock records and whatever
 the page's other tags ask (the shipping rates), plus the recently viewed products when the visitor
 has a history cookie: the same number with one image or twenty, no review or a thousand.
 """
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models.signals import post_init
 from oscar.core.loading import get_class, get_model
 
 Product = get_model("catalogue", "Product")
@@ -95,18 +95,44 @@ def product_queryset():
     )
 
 
-def load(product, request=None):
+def get_product(pk):
+    """(the product row the page shows (product_queryset()) or None when there is none, and
+    what load() needs to read its facts: pass it on).
+
+    Cached under the catalogue version, like the facts, and read with them in one round trip:
+    building and compiling that query cost a third of a render, and every save that changes the
+    row (the product, its class, its parent, an option) bumps the version. A new copy per request,
+    never an instance shared between requests (load() attaches the page to it)."""
+    version = catalogue_version()
+    row_key, facts_key = (f"catalogue:{SCHEMA}:{version}:{part}:{pk}" for part in ("row", "page"))
+    found = cache.get_many([row_key, facts_key])
+    product = found.get(row_key)
+    if product is not None:
+        # Announce the row as loaded, as one read from the database does (the page cache learns
+        # the product's tag from it; shop/pagedeps.py).
+        post_init.send(sender=Product, instance=product)
+    else:
+        product = product_queryset().filter(pk=pk).first()
+        if product is None:
+            return None, None
+        cache.set(row_key, product, FACTS_TIMEOUT)
+    return product, (version, found.get(facts_key))
+
+
+def load(product, request=None, read=None):
     """Everything the page shows beside `product`, attached to it (`product.page`) and returned.
+    `read`: what get_product() read with the row.
 
     Safe to call twice: the second call returns what the first attached."""
     if getattr(product, "page", None) is not None:
         return product.page
-    version = catalogue_version()
-    facts_key = f"catalogue:{SCHEMA}:{version}:page:{product.pk}"
-    facts = cache.get(facts_key)
+    version, facts = read if read is not None else (catalogue_version(), None)
     if facts is None:
-        facts = _build_facts(product)
-        cache.set(facts_key, facts, FACTS_TIMEOUT)
+        facts_key = f"catalogue:{SCHEMA}:{version}:page:{product.pk}"
+        facts = cache.get(facts_key) if read is None else None
+        if facts is None:
+            facts = _build_facts(product)
+            cache.set(facts_key, facts, FACTS_TIMEOUT)
     viewed = _recently_viewed(request, product) if request is not None else []
     shown = [product, *facts.recommended, *viewed]
     attach_stockrecords(shown)

@@ -22,6 +22,7 @@ WATCHED = [
     ("catalogue", "ProductRecommendation"),
     ("catalogue", "ProductClass"),
     ("catalogue", "ProductAttribute"),
+    ("catalogue", "Option"),  # the product row's has_product_options annotations
     ("reviews", "ProductReview"),
 ]
 
@@ -30,10 +31,14 @@ for app_label, model_name in WATCHED:
     uid = f"catalogue.page.{app_label}.{model_name}"
     post_save.connect(bump_catalogue_version, sender=model, dispatch_uid=uid + ".save", weak=False)
     post_delete.connect(bump_catalogue_version, sender=model, dispatch_uid=uid + ".delete", weak=False)
-m2m_changed.connect(
-    bump_catalogue_version, sender=get_model("catalogue", "Product").categories.through,
-    dispatch_uid="catalogue.page.categories", weak=False,
-)
+# Categories, and the options that decide what the add-to-cart form asks (the cached row's
+# has_product_class_options and has_product_options).
+for name, through in (
+    ("categories", get_model("catalogue", "Product").categories.through),
+    ("class-options", get_model("catalogue", "ProductClass").options.through),
+    ("product-options", get_model("catalogue", "Product").product_options.through),
+):
+    m2m_changed.connect(bump_catalogue_version, sender=through, dispatch_uid=f"catalogue.page.{name}", weak=False)
 
 
 def queue_renditions(sender, instance, raw=False, **kwargs):

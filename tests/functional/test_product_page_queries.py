@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 BUDGET = 8
 
+Option = get_model("catalogue", "Option")
 ProductImage = get_model("catalogue", "ProductImage")
 ProductRecommendation = get_model("catalogue", "ProductRecommendation")
 ProductReview = get_model("reviews", "ProductReview")
@@ -110,3 +111,40 @@ def test_a_review_saved_shows_at_once_despite_the_cached_facts(client, claw, dja
         product=claw, user=user, score=5, title="Just approved", body="Yes.", status=ProductReview.APPROVED,
     )
     assert "Just approved" in Client().get(path).content.decode()
+
+
+def test_a_warm_render_asks_only_for_price_and_stock(claw):
+    """The product row is cached with the page's facts, and the page opens no request transaction
+    (it writes nothing): a warm render reads the stock records, never the product row."""
+    warm_count(claw.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(claw.get_absolute_url()).status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert any('FROM "partner_stockrecord"' in sql for sql in statements), statements
+    assert not any('FROM "catalogue_product"' in sql for sql in statements), statements
+    assert not any("SAVEPOINT" in sql for sql in statements), statements  # ATOMIC_REQUESTS, in a test
+
+
+def test_a_product_edit_shows_at_once_despite_the_cached_row(claw):
+    path = claw.get_absolute_url()
+    warm_count(path)
+    claw.title = "QL Claw, second edition"
+    claw.save()
+    assert "QL Claw, second edition" in Client().get(path).content.decode()
+    claw.is_public = False
+    claw.save()
+    assert Client().get(path).status_code == 404
+
+
+def test_an_option_added_to_the_product_class_shows_on_the_form(claw):
+    path = claw.get_absolute_url()
+    option = Option.objects.create(name="Engraving", code="engraving", required=False)
+    warm_count(path)
+    assert 'name="engraving"' not in Client().get(path).content.decode()
+    claw.get_product_class().options.add(option)  # an m2m change only: no row of the product saved
+    assert 'name="engraving"' in Client().get(path).content.decode()
+
+
+@pytest.mark.parametrize("path", ["/catalogue/ql-claw_987654/", "/catalogue/x_99999999999999999999999/"])
+def test_an_unknown_product_is_not_found(claw, path):
+    assert Client().get(path).status_code == 404

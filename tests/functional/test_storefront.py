@@ -157,3 +157,23 @@ def test_prices_say_tax_is_added_where_it_applies(django_app, claw, seeded):
     for url in ("/", claw.get_absolute_url(), "/learn/psoas-trigger-points/"):
         page = django_app.get(url)
         assert "plus tax where applicable" in page.html.select_one(".price-tax-note").text, url
+
+
+def test_the_cart_badge_counts_without_a_query_for_a_new_visitor(django_assert_num_queries, claw):
+    from django.test import Client
+    from oscar.core.loading import get_model
+
+    from shop.templatetags.store_basket import basket_count
+
+    Basket = get_model("basket", "Basket")
+    with django_assert_num_queries(0):
+        assert basket_count(Basket()) == 0  # never saved: nothing in it, and no query built to say so
+    assert basket_count(None) == 0
+
+    visitor = Client()
+    page = visitor.get(claw.get_absolute_url())
+    assert 'data-basket-count="0"' in page.content.decode()
+    token = page.cookies["csrftoken"].value
+    added = visitor.post(reverse("basket:add", kwargs={"pk": claw.pk}), {"quantity": 2, "csrfmiddlewaretoken": token})
+    assert added.status_code == 302
+    assert 'data-basket-count="2"' in visitor.get(claw.get_absolute_url()).content.decode()
