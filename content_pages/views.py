@@ -1,5 +1,7 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 
 from . import conf, seo
@@ -12,6 +14,9 @@ def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("content_pages.view_article")
 
 
+# The public pages only read (views are counted outside the database): no request transaction
+# (ATOMIC_REQUESTS), whose BEGIN and COMMIT are two round trips of every render.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ArticleListView(ListView):
     template_name = "content_pages/article_list.html"
     context_object_name = "articles"
@@ -23,6 +28,7 @@ class ArticleListView(ListView):
         )
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "content_pages/article_detail.html"
     context_object_name = "article"
@@ -72,6 +78,7 @@ class ArticleDetailView(DetailView):
         return response
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TutorialListView(ListView):
     template_name = "content_pages/tutorial_list.html"
     context_object_name = "videos"

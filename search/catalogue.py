@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from oscar.core.loading import get_model
@@ -108,6 +120,12 @@ def filtered(products, choices):
     if choices["in_stock"]:
         products = products.filter(IN_STOCK)
     return products.order_by(*SORTS[choices["sort"]][1])
+
+
+def in_order(ids):
+    """The products with these ids, in this order (one query, when evaluated)."""
+    order = Case(*(When(pk=pk, then=position) for position, pk in enumerate(ids)), output_field=IntegerField())
+    return Product.objects.filter(pk__in=ids).order_by(order) if ids else Product.objects.none()
 
 
 def for_cards(products, prefetch=True):

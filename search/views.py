@@ -5,9 +5,11 @@ from collections import Counter
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 from django.utils.html import strip_tags
 from django.views import View
 from django_ratelimit.core import is_ratelimited
@@ -16,7 +18,7 @@ from oscar.core.loading import get_model
 
 from content_pages.models import Article, TutorialVideo
 from shop import fragments
-from shop.pagedeps import used
+from shop.pagedeps import SHELF, used
 
 from . import backends
 from . import catalogue as browse
@@ -190,6 +192,9 @@ class SearchView(View):
         return obj.description
 
 
+# The catalogue only reads: no request transaction (ATOMIC_REQUESTS), whose BEGIN and COMMIT are two
+# round trips of every render. Search stays in one: Oscar records each query.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class CatalogueView(View):
     """Every public product, with filters (category, price, in stock) and an order."""
 
@@ -206,17 +211,24 @@ class CatalogueView(View):
         category = self.get_category()
         form = browse.BrowseForm(request.GET)
         choices = form.choices()
-        scope = browse.products_in(category)
-        products = browse.filtered(scope, choices)
-        counts = browse.filter_counts(scope, choices)
-        paginator = Paginator(browse.for_cards(products, prefetch=False), settings.OSCAR_PRODUCTS_PER_PAGE)
-        paginator.count = counts["shown"]  # counted with the filters, in the same query
-        page = paginator.get_page(request.GET.get("page"))
         selected_price = choices["price"]
+        requested = request.GET.get("page", "")
+        requested = requested if requested.isdigit() and len(requested) <= 6 else None  # else the first page
+        # Which products, in which order, and the filter counts: the same for every shopper given the
+        # filters, cached by what they are computed from (compiling those two queries was most of a render).
+        price_key = selected_price.key if selected_price else None
+        vary = [category, price_key, choices["in_stock"], choices["sort"], requested]
+        listing = fragments.value(request, "catalogue-listing", vary, lambda: _listing(category, choices, requested))
+        counts = listing["counts"]
+        paginator = Paginator([], settings.OSCAR_PRODUCTS_PER_PAGE)
+        paginator.count = counts["shown"]
+        # The page's rows for its cards: queried only if the grid's fragment is not cached.
+        page = Page(browse.for_cards(browse.in_order(listing["ids"]), prefetch=False), listing["number"], paginator)
         return {
             "category": category,
             "summary": category.name if category else "All products",
             "products": page.object_list,
+            "product_ids": listing["ids"],
             "page_obj": page,
             "paginator": page.paginator,
             "pagination": page_links(request, page),
@@ -239,6 +251,18 @@ class CatalogueView(View):
             "filtered": bool(selected_price or choices["in_stock"]),
             "clear_url": url_with(request, price=None, in_stock=None),
         }
+
+
+def _listing(category, choices, requested):
+    """{"counts": the filter counts, "number": the page shown, "ids": its products in order}."""
+    used("list:catalogue", SHELF)  # which products are listed, their prices and shelf states
+    scope = browse.products_in(category)
+    counts = browse.filter_counts(scope, choices)
+    ids = browse.filtered(scope, choices).values_list("pk", flat=True)
+    paginator = Paginator(ids, settings.OSCAR_PRODUCTS_PER_PAGE)
+    paginator.count = counts["shown"]  # counted with the filters, in the same query
+    page = paginator.get_page(requested)
+    return {"counts": counts, "number": page.number, "ids": list(page.object_list)}
 
 
 def _category_links(category):

@@ -47,6 +47,9 @@ __all__ = ["depends_on", "recording", "recording_now", "bump_tags", "tag_key", "
 
 depends_on = used  # the page cache's name for it
 SITE = "site"
+# Any product's price or shelf state (a staff edit of a stock record, or a stock move that changed
+# the state): what the catalogue's filter counts and in-stock lists are computed from.
+SHELF = "shelf"
 TAG_PREFIX = "pagecache:tag:"
 PENDING = "_pagecache_pending"  # on a database connection: its uncommitted changes, by tag
 
@@ -116,11 +119,11 @@ def _stockrecord_tags(record, created, deleted):
     pid = record.product_id
     move = getattr(record, "_pagecache_stock_move", None)
     if move is None or created or deleted:  # a staff edit: price, stock, threshold, partner
-        return {f"product:{pid}", f"stock:{pid}", f"avail:{pid}"}
+        return {f"product:{pid}", f"stock:{pid}", f"avail:{pid}", SHELF}
     before, after = move
     tags = {f"stock:{pid}"}
     if before is None or before != after:
-        tags.add(f"avail:{pid}")
+        tags.update((f"avail:{pid}", SHELF))
     return tags
 
 

@@ -7,6 +7,7 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -18,6 +19,7 @@ Product = get_model("catalogue", "Product")
 logger = logging.getLogger(__name__)
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # it only reads: no BEGIN, COMMIT
 class HomeView(TemplateView):
     """The brand's front page: the QL Claw hero, its benefits and the accessories."""
 
