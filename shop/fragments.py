@@ -106,15 +106,31 @@ def _versions(tags, started):
     return versions
 
 
+# {page path: the tags its fragments read}, per process: the first fragment of a page reads them
+# all in one round trip, as a page-cache hit reads its entry's (at most KNOWN_PAGES paths).
+_page_tags = {}
+
+
 def _current_versions(request, tags):
     """{tag: current version or None}: one get_many for the tags this request has not read yet.
     The fragments of one page share most of their tags (site, the product's): a page reads each
-    once, as one render of the page reads each row once."""
-    known = request.__dict__.setdefault("_fragment_versions", {})
+    once, as one render of the page reads each row once; and the first fragment also reads the
+    tags this process saw the page's other fragments need, so a page costs one round trip."""
+    known = request.__dict__.get("_fragment_versions")
+    if known is None:
+        known = request._fragment_versions = {}
     missing = [tag for tag in tags if tag not in known]
     if missing:
-        found = cache.get_many([tag_key(tag) for tag in missing])
-        known.update({tag: found.get(tag_key(tag)) for tag in missing})
+        seen = _page_tags.get(request.path)
+        wanted = set(missing)
+        if seen is not None:
+            wanted |= seen - known.keys()
+        found = cache.get_many([tag_key(tag) for tag in wanted])
+        known.update({tag: found.get(tag_key(tag)) for tag in wanted})
+        if seen is None or not seen.issuperset(missing):
+            if len(_page_tags) >= pagecache.KNOWN_PAGES:
+                _page_tags.clear()
+            _page_tags[request.path] = (seen or set()) | set(missing)
     return known
 
 

@@ -82,7 +82,7 @@ else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
 STORAGES = {
     "default": _media,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "shop.staticstorage.StaticStorage"},  # WhiteNoise's, URLs worked out once
 }
 
 # Structured logs: one JSON object per line on stderr, for journald or any log shipper.

@@ -28,7 +28,9 @@ ProductImage = get_model("catalogue", "ProductImage")
 ProductReview = get_model("reviews", "ProductReview")
 
 ARTICLE_SLUG = "psoas-trigger-points"  # the demo article about the QL Claw
-PRODUCT_FRAGMENTS = {"product-head", "product-gallery", "product-body", "product-reviews", "product-recommended"}
+PRODUCT_FRAGMENTS = {
+    "product-head", "product-gallery", "product-body", "product-reviews", "product-recommended", "buy-form",
+}
 CHROME = {"header-nav", "footer-links", "footer-newsletter"}
 
 
@@ -369,3 +371,30 @@ def test_the_listing_is_cached_and_follows_stock_and_prices(seeded):
     record.price = 64
     record.save()  # repriced out of the range
     assert "QL Claw carry bag" not in listed(Client().get(under_20))
+
+
+def test_a_pages_fragments_read_their_tag_versions_in_one_round_trip(claw, monkeypatch):
+    """Each fragment needs its tags' versions; a process that has served the page reads all of them
+    with the first fragment, not one round trip per fragment with a tag not read yet."""
+    from django.core.cache import cache
+
+    from shop.pagedeps import tag_key
+
+    path = claw.get_absolute_url()
+    for _ in range(2):  # fragments stored, and the page's tags seen by this process
+        assert Client().get(path).status_code == 200
+    prefix = tag_key("x")[: -len("x")]
+    reads = []
+    real = cache.get_many
+
+    def get_many(keys, *args, **kwargs):
+        keys = list(keys)
+        if keys and all(key.startswith(prefix) for key in keys):
+            reads.append(keys)
+        return real(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert len(reads) == 1, reads
+    assert {f"product:{claw.pk}", "site"} <= {key[len(prefix):] for key in reads[0]}
