@@ -95,16 +95,20 @@ def product_queryset():
     )
 
 
+def _key(version, part, pk):
+    return f"catalogue:{SCHEMA}:{version}:{part}:{pk}"
+
+
 def get_product(pk):
-    """(the product row the page shows (product_queryset()) or None when there is none, and
-    what load() needs to read its facts: pass it on).
+    """(product, read): the product row the page shows (product_queryset()), or (None, None) when
+    there is none; `read` is what load() needs for the page's facts, read with the row.
 
     Cached under the catalogue version, like the facts, and read with them in one round trip:
     building and compiling that query cost a third of a render, and every save that changes the
     row (the product, its class, its parent, an option) bumps the version. A new copy per request,
     never an instance shared between requests (load() attaches the page to it)."""
     version = catalogue_version()
-    row_key, facts_key = (f"catalogue:{SCHEMA}:{version}:{part}:{pk}" for part in ("row", "page"))
+    row_key, facts_key = _key(version, "row", pk), _key(version, "page", pk)
     found = cache.get_many([row_key, facts_key])
     product = found.get(row_key)
     if product is not None:
@@ -126,13 +130,14 @@ def load(product, request=None, read=None):
     Safe to call twice: the second call returns what the first attached."""
     if getattr(product, "page", None) is not None:
         return product.page
-    version, facts = read if read is not None else (catalogue_version(), None)
+    if read is None:
+        version = catalogue_version()
+        facts = cache.get(_key(version, "page", product.pk))
+    else:
+        version, facts = read
     if facts is None:
-        facts_key = f"catalogue:{SCHEMA}:{version}:page:{product.pk}"
-        facts = cache.get(facts_key) if read is None else None
-        if facts is None:
-            facts = _build_facts(product)
-            cache.set(facts_key, facts, FACTS_TIMEOUT)
+        facts = _build_facts(product)
+        cache.set(_key(version, "page", product.pk), facts, FACTS_TIMEOUT)
     viewed = _recently_viewed(request, product) if request is not None else []
     shown = [product, *facts.recommended, *viewed]
     attach_stockrecords(shown)
@@ -162,7 +167,7 @@ def attach_stockrecords(products):
 
 def attach_images(products, version):
     """Each product's images from the cache, the missing ones in one query (then cached)."""
-    keys = {p.pk: f"catalogue:{SCHEMA}:{version}:images:{p.pk}" for p in products}
+    keys = {p.pk: _key(version, "images", p.pk) for p in products}
     found = cache.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
