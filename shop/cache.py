@@ -290,7 +290,8 @@ class StoreRedisCache(RedisCache):
         return [] if stored else list(data)
 
     def count_many(self, amounts, version=None):
-        """count() for each {key: delta}, in one round trip."""
+        """Add each delta to its counter ({key: delta}), a counter made at 0 when missing, with no
+        expiry, in one round trip; None when Redis is away."""
         return self._cache.count_many(
             {self.make_and_validate_key(key, version=version): delta for key, delta in amounts.items()}
         )
