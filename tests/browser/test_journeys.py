@@ -87,8 +87,9 @@ def test_product_page_gallery_and_add_to_basket(new_page):
         expect(page).to_have_url(re.compile(url))
         expect(page.locator(".alert-success").first).to_contain_text("QL Claw")
         expect(page.locator(".basket-badge")).to_have_attribute("data-basket-count", "1")
+        # The URL is the same before and after: wait for the stylesheets (the layout) and store.js.
+        page.wait_for_load_state("load")
         assert no_horizontal_overflow(page)
-        page.wait_for_load_state("load")  # the URL is the same before and after: wait for store.js
         page.locator(".alert .close").first.click()
         expect(page.locator(".alert-success")).to_have_count(0)
         assert page.console_errors == []
