@@ -10,9 +10,10 @@ rendered one (same nonce in the header and the scripts, a CSRF cookie that match
 What is never cached: anything but GET/HEAD on the views in settings.PAGE_CACHE_VIEWS; a
 request with a session (signed-in users, staff, anyone with messages waiting), a basket cookie
 or a messages cookie; query strings other than ?page=N; responses that are not a 200 HTML page,
-set cookies, are marked private/no-store, or queued a message. The cart is in the list because a
-shopper with neither a basket cookie nor a session can only have an empty cart, the same page for
-all of them; any cart with a line, and every checkout view, is never cached.
+set cookies, are marked private/no-store, or queued a message. The cart (PER_BASKET_VIEWS) is the
+exception to the basket cookie: it is kept per basket, the cookie in its key, and depends on
+basket:<id> (strict: a changed basket is never served stale) and, through PAGE_UNTIL, on the next
+time an offer or voucher starts or ends (checkout/cart.py). Every checkout view is never cached.
 
 Freshness, by what changed (docs/page-cache.md). Each entry records the tags it was rendered from
 (shop/pagedeps.py: product:<id>, stock:<id>, avail:<id>, article:<id>, list:catalogue, site...,
@@ -68,9 +69,9 @@ from oscar.core.loading import get_class
 from content_pages import cache as content_cache
 from shop import analytics, livestock
 from shop.cache import cache_is_available
-from shop.pagedeps import SITE, bump_page_version, pending_tags, recording, tag_key
+from shop.pagedeps import SITE, bump_page_version, pending_tags, recording, tag_key, tag_lifetime
 
-__all__ = ["AnonymousPageCacheMiddleware", "HEADER", "bump_page_version", "release"]
+__all__ = ["AnonymousPageCacheMiddleware", "HEADER", "PAGE_UNTIL", "bump_page_version", "may_store", "release"]
 
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
@@ -79,6 +80,8 @@ CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" valu
 CSRF_HOLE = b'<input type="hidden" name="csrfmiddlewaretoken" value="__pagecache_csrf__">'
 PAGE_PARAM = re.compile(r"^[1-9][0-9]{0,3}$")
 HEADER = "X-Page-Cache"
+# The request attribute a view sets (time.time_ns()) when its page is true only until then.
+PAGE_UNTIL = "_page_cache_until"
 # The lists each view shows besides what its rendering reads ("{pk}": from the URL); settings.
 # PAGE_CACHE_VIEW_TAGS adds to or replaces these. A view not listed depends on every list, to be safe.
 VIEW_TAGS = {
@@ -89,8 +92,10 @@ VIEW_TAGS = {
     "content_pages:article-list": ["content:articles"],
     "content_pages:article-detail": ["content:articles"],
     "content_pages:tutorial-list": ["content:articles", "content:videos"],
-    "basket:summary": ["list:catalogue", "content:videos"],
+    "basket:summary": ["list:catalogue", "content:videos", "vouchers"],
 }
+# Views cached per basket: the basket cookie is part of the key instead of keeping the page out.
+PER_BASKET_VIEWS = {"basket:summary"}
 DEFAULT_VIEW_TAGS = ["list:catalogue", "content:articles", "content:videos"]
 FRESH, SOFT, HARD = "fresh", "stale", "hard"
 LIVE_STOCK = 0  # an entry's version for a live stock tag: always filled in from shop/livestock.py
@@ -132,6 +137,11 @@ def _bucket():
     return int(time.time() // content_cache.SCHEDULE_GRANULARITY)
 
 
+def may_store(request):
+    """Whether this request's page may be stored: for a view's work that only a stored page needs."""
+    return getattr(request, "_page_cache", None) is not None
+
+
 def dependency_keys(entry):
     """The cache keys a hit on this entry reads besides the entry: its tags' versions and its live
     stock messages."""
@@ -168,6 +178,9 @@ def freshness(entry, pending=None, now=None, read=None):
         messages = livestock.current({pk: current.get(livestock.live_key(pk)) for pk in moved}, moved)
         if messages is None:  # a message not published for the new stock yet: stale as before
             since = max(since, *moved.values())
+    until = entry.get("until")
+    if until is not None and now >= until:
+        return HARD, None
     timeout = settings.PAGE_CACHE_TIMEOUT * 10**9
     if now - entry["stored"] > timeout:
         since = max(since, entry["stored"] + timeout)
@@ -191,7 +204,7 @@ def tag_versions(tags, started, pending):
     for tag in shared:
         version = found.get(tag_key(tag))
         if version is None:  # never bumped, or lost: from now on it has a version
-            version = limit if cache.add(tag_key(tag), limit, None) else cache.get(tag_key(tag))
+            version = limit if cache.add(tag_key(tag), limit, tag_lifetime(tag)) else cache.get(tag_key(tag))
         if version is None or version > limit:
             return None, False
         versions[tag] = version
@@ -282,13 +295,20 @@ class AnonymousPageCacheMiddleware:
         match = request.resolver_match
         if match is None or match.view_name not in self.views:
             return None
-        if any(name in request.COOKIES for name in self.private_cookies):
+        private = self.private_cookies
+        basket = ""
+        if match.view_name in PER_BASKET_VIEWS:
+            private = private - {settings.OSCAR_BASKET_COOKIE_OPEN}
+            basket = request.COOKIES.get(settings.OSCAR_BASKET_COOKIE_OPEN, "")
+        if any(name in request.COOKIES for name in private):
             return None
         params = request.GET
         if params and (list(params) != ["page"] or not PAGE_PARAM.match(params["page"])):
             return None
         # Absolute URLs in the page (canonical, Open Graph) carry the scheme and host.
         parts = [request.scheme, request.get_host(), request.path, params.get("page", "")]
+        if basket:
+            parts.append(f"basket={basket}")
         if match.view_name == "catalogue:detail":
             # Oscar's product page lists the shopper's recently viewed products from this cookie.
             parts.append(request.COOKIES.get(CustomerHistoryManager.cookie_name, ""))
@@ -362,6 +382,9 @@ class AnonymousPageCacheMiddleware:
             "live": live,
             "stored": time.time_ns(),
             "bucket": _bucket(),
+            # A time the page stops being true although nothing is saved (an offer or voucher starting
+            # or ending, checkout/cart.py): from then on it is rendered again.
+            "until": getattr(request, PAGE_UNTIL, None),
             "private": private,
         }
 

@@ -17,13 +17,15 @@ A tag names one thing pages show:
     list:catalogue   which products exist and are browsable (home, catalogue, categories)
     content:articles which articles are published, and which products they link to
     content:videos   which videos exist and where they are placed
+    basket:<id>      one basket: its lines, vouchers and status (the cart page, cached per basket)
+    vouchers         any voucher: its dates, usage and offers (only the cart shows vouchers)
     site             everything else of settings.PAGE_CACHE_APPS (shipping charges, offers,
                      flat pages, partners, categories): every page depends on it
 
 Pages learn their tags while they render, from the data layer, through content_pages.cache's
 recording (a context variable): the pricing strategy names product:/stock:/avail: for each product
-it prices (shop/apps/partner/strategy.py); every Product, ProductReview, Article, TutorialVideo and
-Comment loaded from the database names its own tag (a post_init receiver, connected only to these
+it prices (shop/apps/partner/strategy.py); every Product, ProductReview, Article, TutorialVideo,
+Comment and saved Basket loaded from the database names its own tag (a post_init receiver, connected only to these
 models and doing nothing outside a page render); content pieces cached by content_pages replay the
 tags they were built from; settings.PAGE_CACHE_VIEW_TAGS adds each view's lists.
 
@@ -43,19 +45,36 @@ from django.db import transaction
 
 from content_pages.cache import recording, recording_now, used
 
-__all__ = ["depends_on", "recording", "recording_now", "bump_tags", "tag_key", "pending_tags", "bump_page_version"]
+__all__ = [
+    "depends_on", "recording", "recording_now", "bump_tags", "tag_key", "tag_lifetime", "pending_tags",
+    "bump_page_version",
+]
 
 depends_on = used  # the page cache's name for it
 SITE = "site"
 # Any product's price or shelf state (a staff edit of a stock record, or a stock move that changed
 # the state): what the catalogue's filter counts and in-stock lists are computed from.
 SHELF = "shelf"
+VOUCHERS = "vouchers"
 TAG_PREFIX = "pagecache:tag:"
 PENDING = "_pagecache_pending"  # on a database connection: its uncommitted changes, by tag
 
 
+# Seconds a tag's version is kept, by prefix; others are kept for good. There is one basket tag per
+# basket ever shown, so those expire: a version gone from the cache makes what depends on it stale,
+# never fresh, so any lifetime is safe, and a day outlives every page entry.
+TAG_LIFETIMES = {"basket:": 24 * 3600}
+
+
 def tag_key(tag):
     return TAG_PREFIX + tag
+
+
+def tag_lifetime(tag):
+    for prefix, seconds in TAG_LIFETIMES.items():
+        if tag.startswith(prefix):
+            return seconds
+    return None
 
 
 # -- what a page was rendered from ----------------------------------------------------------
@@ -72,6 +91,7 @@ LOADED = {
     "content_pages.article": lambda article: [f"article:{article.pk}"],
     "content_pages.tutorialvideo": lambda video: [f"video:{video.pk}"],
     "article_comments.comment": lambda comment: [f"comments:{comment.article_id}"],
+    "basket.basket": lambda basket: [f"basket:{basket.pk}"] if basket.pk else [],
 }
 
 
@@ -165,6 +185,15 @@ def tags_for_change(instance, created=False, deleted=False):
         return {"content:videos"}
     if app == "article_comments" and getattr(instance, "article_id", None) is not None:
         return {f"comments:{instance.article_id}"}
+    if label == "basket.basket":
+        return {f"basket:{instance.pk}"}
+    if label == "basket.line":
+        return {f"basket:{instance.basket_id}"}
+    if app == "basket":
+        # A line's options are written with the line, in the same request: its save bumps the tag.
+        return set()
+    if app == "voucher":
+        return {VOUCHERS}
     if app == "catalogue":
         ids = _product_ids(instance)
         if ids:
@@ -203,7 +232,11 @@ def bump_tags(tags):
     """New versions for these tags; shop.cache fails soft (a lost write is deleted once Redis is
     back, and a missing tag makes every page that depends on it stale)."""
     now = time.time_ns()
-    cache.set_many({tag_key(tag): now for tag in tags}, None)
+    by_lifetime = {}
+    for tag in tags:
+        by_lifetime.setdefault(tag_lifetime(tag), {})[tag_key(tag)] = now
+    for lifetime, versions in by_lifetime.items():
+        cache.set_many(versions, lifetime)
 
 
 def bump_page_version(sender, instance=None, using=None, **kwargs):
@@ -217,6 +250,15 @@ def bump_page_version(sender, instance=None, using=None, **kwargs):
         return
     deleted = "created" not in kwargs  # post_delete sends no `created`
     tags = tags_for_change(instance, created=bool(kwargs.get("created")), deleted=deleted)
+    changed(tags, using)
+    if f"stock:{getattr(instance, 'product_id', None)}" in tags:
+        from shop import livestock  # the product page's exact stock, filled in on its cached page
+
+        transaction.on_commit(partial(livestock.publish, instance.product_id), using=using, robust=True)
+
+
+def changed(tags, using=None):
+    """These tags changed: pending on this connection now, bumped for everyone after the commit."""
     if not tags:
         return
     pending = pending_tags(using, create=True)
@@ -224,10 +266,18 @@ def bump_page_version(sender, instance=None, using=None, **kwargs):
         marker = time.time_ns()
         pending.tags.update(dict.fromkeys(tags, marker))
     transaction.on_commit(partial(bump_tags, tags), using=using, robust=True)
-    if f"stock:{getattr(instance, 'product_id', None)}" in tags:
-        from shop import livestock  # the product page's exact stock, filled in on its cached page
 
-        transaction.on_commit(partial(livestock.publish, instance.product_id), using=using, robust=True)
+
+def basket_vouchers_changed(sender, instance, action, reverse, pk_set, using, **kwargs):
+    """m2m_changed of Basket.vouchers: a code applied to or taken off a basket changes its cart."""
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        changed({f"basket:{instance.pk}"}, using)
+    elif action == "post_clear":  # a voucher taken off every basket, which are no longer known
+        changed({VOUCHERS}, using)
+    else:
+        changed({f"basket:{pk}" for pk in pk_set or ()}, using)
 
 
 SNAPSHOTS = {"catalogue.product": _product_fields, "content_pages.article": _article_fields}
@@ -237,7 +287,7 @@ def connect_page_dependencies():
     """post_init receivers (from ShopConfig.ready): the rows a page loads name their tags, and
     Product and Article remember what they were loaded with."""
     from django.apps import apps
-    from django.db.models.signals import post_init
+    from django.db.models.signals import m2m_changed, post_init
 
     for label, tags_of in LOADED.items():
         try:
@@ -248,3 +298,5 @@ def connect_page_dependencies():
     for label, fields in SNAPSHOTS.items():
         uid = f"pagecache-snapshot-{label}"
         post_init.connect(partial(snapshot, fields), sender=apps.get_model(label), weak=False, dispatch_uid=uid)
+    through = apps.get_model("basket", "Basket").vouchers.through
+    m2m_changed.connect(basket_vouchers_changed, sender=through, dispatch_uid="pagecache-basket-vouchers")

@@ -209,15 +209,16 @@ MIDDLEWARE = [
     "shop.pagecache.AnonymousPageCacheMiddleware",
 ]
 
-# Whole pages cached for anonymous shoppers with no basket (shop/pagecache.py, docs/page-cache.md).
-# Never basket, checkout, account or dashboard views.
+# Whole pages cached for anonymous shoppers with no basket (shop/pagecache.py, docs/page-cache.md),
+# and the cart page per basket. Never checkout, account or dashboard views.
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)  # seconds an entry is fresh at most
 # A stale entry is served (X-Page-Cache: stale) for this long after the change while one worker,
 # holding a lock for at most PAGE_CACHE_LOCK_SECONDS, renders it again; never after a change of a
-# tag starting with one of PAGE_CACHE_STRICT_TAGS (prices and products, site-wide charges and offers).
+# tag starting with one of PAGE_CACHE_STRICT_TAGS (prices and products, site-wide charges and offers,
+# a basket and the vouchers).
 PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=15)
 PAGE_CACHE_LOCK_SECONDS = 10
-PAGE_CACHE_STRICT_TAGS = ["product:", "site"]
+PAGE_CACHE_STRICT_TAGS = ["product:", "site", "basket:", "vouchers"]
 # Seconds the servers' clocks may differ by: a page is stored only if its tags last changed this long
 # before its render began.
 PAGE_CACHE_CLOCK_SKEW = env.float("PAGE_CACHE_CLOCK_SKEW", default=1.0)
@@ -233,15 +234,16 @@ PAGE_CACHE_VIEWS = [
     "support:returns",
     "support:faq",
     "support:about",
-    # The cart only as an anonymous shopper with no basket cookie and no session sees it: empty.
+    # The cart of an anonymous shopper with no session, per basket (the basket cookie is in the key).
     "basket:summary",
 ]
 # Saving or deleting a row of these apps makes the cached pages that show it stale (shop/pagedeps.py:
 # products, stock, reviews, articles, comments each by their own tags; any other model, e.g. shipping
-# charges, offers, flat pages, by the tag "site", which every page depends on).
+# charges, offers, flat pages, by the tag "site", which every page depends on; baskets and vouchers
+# by their own, which only the cart page shows).
 PAGE_CACHE_APPS = [
     "catalogue", "partner", "reviews", "shipping", "offer", "content_pages", "article_comments", "flatpages",
-    "support",
+    "support", "basket", "voucher",
 ]
 # A view added to PAGE_CACHE_VIEWS depends on every list unless PAGE_CACHE_VIEW_TAGS names the
 # lists it shows ({"view:name": ["list:catalogue"]}; shop/pagecache.py VIEW_TAGS has the store's own).
