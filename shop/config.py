@@ -8,8 +8,11 @@ class ShopConfig(AppConfig):
     label = "shop"
 
     def ready(self):
+        from . import csrf_tokens
         from .pagecache import bump_page_version
         from .pagedeps import connect_page_dependencies
+
+        csrf_tokens.install()  # a CSRF secret from one read of the random source, not 32 (shop/csrf_tokens.py)
 
         connect_page_dependencies()  # what a page is rendered from: the rows it loads name their tags
         # A change to what the cached pages show makes the pages that show it stale (shop/pagedeps.py).
