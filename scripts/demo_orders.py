@@ -8,6 +8,7 @@ Stripe key), as `seed_demo` places its demo orders (fulfilment/demo.py): checkou
 basket and makes the demo PaymentIntent, checkout.placement places the order, allocates the stock
 and queues the confirmation email. The page cache sees each order as it would see a shopper's.
 
+  demo_orders.py --restock              only the restock below (a staff edit of the stock record)
   demo_orders.py --one                  one order; prints {"number", "email", "status_path"}
   demo_orders.py --rate 5 --seconds 20  prints "ready", then orders at 5 a second for 20 s, then
                                         {"orders", "errors", "seconds"}
@@ -72,11 +73,14 @@ def place(upc="QLC-CLAW-01", quantity=1):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--one", action="store_true")
+    parser.add_argument("--restock", action="store_true")
     parser.add_argument("--rate", type=float, default=5)
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     setup()
     restock()
+    if args.restock:
+        return
     if args.one:
         from checkout.emails import order_status_path
 
