@@ -280,6 +280,26 @@ def basket_vouchers_changed(sender, instance, action, reverse, pk_set, using, **
         changed({f"basket:{pk}" for pk in pk_set or ()}, using)
 
 
+def catalogue_links_changed(sender, instance, action, reverse, pk_set, using, **kwargs):
+    """m2m_changed of a product's categories and options and of a product class's options: what
+    the product's page (its add-to-cart form, its breadcrumbs) and the category lists show. A link
+    added or removed through the relation sends no post_save."""
+    if not action.startswith("post_"):
+        return
+    if reverse and action == "post_clear":  # a category or option taken off products no longer known
+        changed({SITE}, using)
+        return
+    from django.apps import apps
+    from django.db.models import Q
+
+    Product = apps.get_model("catalogue", "Product")
+    ids = {instance.pk} if not reverse else set(pk_set or ())
+    if sender is apps.get_model("catalogue", "ProductClass").options.through:  # ids are product classes
+        of_class = Q(product_class__in=ids) | Q(parent__product_class__in=ids)
+        ids = set(Product.objects.filter(of_class).values_list("pk", flat=True))
+    changed({f"product:{pk}" for pk in ids} | {"list:catalogue"}, using)
+
+
 SNAPSHOTS = {"catalogue.product": _product_fields, "content_pages.article": _article_fields}
 
 
@@ -300,3 +320,10 @@ def connect_page_dependencies():
         post_init.connect(partial(snapshot, fields), sender=apps.get_model(label), weak=False, dispatch_uid=uid)
     through = apps.get_model("basket", "Basket").vouchers.through
     m2m_changed.connect(basket_vouchers_changed, sender=through, dispatch_uid="pagecache-basket-vouchers")
+    Product, ProductClass = apps.get_model("catalogue", "Product"), apps.get_model("catalogue", "ProductClass")
+    for name, through in (
+        ("categories", Product.categories.through),
+        ("product-options", Product.product_options.through),
+        ("class-options", ProductClass.options.through),
+    ):
+        m2m_changed.connect(catalogue_links_changed, sender=through, dispatch_uid=f"pagecache-{name}")

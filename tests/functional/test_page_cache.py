@@ -661,3 +661,25 @@ def test_a_stale_product_page_shows_the_newest_stock_known(committed, lock_held_
     stale = Client().get(product_url(claw))
     assert stale[HEADER] == "stale"
     assert product_page_stock(stale) == f"In stock ({left - 3} available)"  # not the stored page's count
+
+
+def test_links_changed_through_a_relation_alone_show_on_the_next_request(claw):
+    """Categories and options added with .add() send no post_save: the product page (its add-to-cart
+    form) and the category lists follow them all the same."""
+    from oscar.core.loading import get_model
+
+    Option = get_model("catalogue", "Option")
+    Category = get_model("catalogue", "Category")
+    option = Option.objects.create(name="Engraving", code="engraving", required=False)
+    category = Category.add_root(name="Gifts")
+    for path in (product_url(claw), category.get_absolute_url()):
+        Client().get(path)
+        assert Client().get(path)[HEADER] == "hit"
+
+    claw.get_product_class().options.add(option)
+    page = Client().get(product_url(claw))
+    assert page[HEADER] == "miss" and b'name="engraving"' in page.content
+
+    claw.categories.add(category)
+    listing = Client().get(category.get_absolute_url())
+    assert listing[HEADER] == "miss" and claw.title.encode() in listing.content
