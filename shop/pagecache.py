@@ -92,7 +92,7 @@ VIEW_TAGS = {
     "content_pages:article-list": ["content:articles"],
     "content_pages:article-detail": ["content:articles"],
     "content_pages:tutorial-list": ["content:articles", "content:videos"],
-    "basket:summary": ["list:catalogue", "content:videos", "vouchers"],
+    "basket:summary": ["list:catalogue", "content:videos", "vouchers", "offer-usage"],
 }
 # Views cached per basket: the basket cookie is part of the key instead of keeping the page out.
 PER_BASKET_VIEWS = {"basket:summary"}

@@ -19,6 +19,9 @@ A tag names one thing pages show:
     content:videos   which videos exist and where they are placed
     basket:<id>      one basket: its lines, vouchers and status (the cart page, cached per basket)
     vouchers         any voucher: its dates, usage and offers (only the cart shows vouchers)
+    offer-usage      how often the offers were used (an order that used one records it): which
+                     capped offers are still available, shown by the cart only; any other change
+                     of an offer is "site"
     site             everything else of settings.PAGE_CACHE_APPS (shipping charges, offers,
                      flat pages, partners, categories): every page depends on it
 
@@ -56,6 +59,9 @@ SITE = "site"
 # the state): what the catalogue's filter counts and in-stock lists are computed from.
 SHELF = "shelf"
 VOUCHERS = "vouchers"
+OFFER_USAGE = "offer-usage"
+# What an order that used an offer changes on it (ConditionalOffer.record_usage).
+OFFER_USAGE_FIELDS = ("num_applications", "total_discount", "num_orders")
 TAG_PREFIX = "pagecache:tag:"
 PENDING = "_pagecache_pending"  # on a database connection: its uncommitted changes, by tag
 
@@ -105,7 +111,7 @@ PRODUCT_UNLISTED = ("rating", "date_updated")
 
 
 def snapshot(fields, sender, instance, **kwargs):
-    """post_init of Product and Article: the values a later save is compared with."""
+    """post_init of Product, Article and ConditionalOffer: the values a later save is compared with."""
     instance._pagecache_loaded = {name: instance.__dict__.get(name) for name in fields(instance)}
 
 
@@ -115,6 +121,10 @@ def _product_fields(product):
 
 def _article_fields(article):
     return ARTICLE_LISTING
+
+
+def _offer_fields(offer):
+    return [f.attname for f in offer._meta.concrete_fields if f.attname not in OFFER_USAGE_FIELDS]
 
 
 def _changed(instance):
@@ -185,6 +195,8 @@ def tags_for_change(instance, created=False, deleted=False):
         return {"content:videos"}
     if app == "article_comments" and getattr(instance, "article_id", None) is not None:
         return {f"comments:{instance.article_id}"}
+    if label == "offer.conditionaloffer" and not new_or_gone and not _changed(instance):
+        return {OFFER_USAGE}  # only its usage counts: not every page's "site"
     if label == "basket.basket":
         return {f"basket:{instance.pk}"}
     if label == "basket.line":
@@ -300,7 +312,11 @@ def catalogue_links_changed(sender, instance, action, reverse, pk_set, using, **
     changed({f"product:{pk}" for pk in ids} | {"list:catalogue"}, using)
 
 
-SNAPSHOTS = {"catalogue.product": _product_fields, "content_pages.article": _article_fields}
+SNAPSHOTS = {
+    "catalogue.product": _product_fields,
+    "content_pages.article": _article_fields,
+    "offer.conditionaloffer": _offer_fields,
+}
 
 
 def connect_page_dependencies():

@@ -215,10 +215,10 @@ PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)  # seconds an en
 # A stale entry is served (X-Page-Cache: stale) for this long after the change while one worker,
 # holding a lock for at most PAGE_CACHE_LOCK_SECONDS, renders it again; never after a change of a
 # tag starting with one of PAGE_CACHE_STRICT_TAGS (prices and products, site-wide charges and offers,
-# a basket and the vouchers).
+# a basket, the vouchers and offer usage).
 PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=15)
 PAGE_CACHE_LOCK_SECONDS = 10
-PAGE_CACHE_STRICT_TAGS = ["product:", "site", "basket:", "vouchers"]
+PAGE_CACHE_STRICT_TAGS = ["product:", "site", "basket:", "vouchers", "offer-usage"]
 # Seconds the servers' clocks may differ by: a page is stored only if its tags last changed this long
 # before its render began.
 PAGE_CACHE_CLOCK_SKEW = env.float("PAGE_CACHE_CLOCK_SKEW", default=1.0)

@@ -180,3 +180,28 @@ def test_basket_tag_versions_expire_and_others_do_not(store):
     bump_tags({"basket:1", "site"})
     assert cache._expire_info[cache.make_key(tag_key("basket:1"))] is not None
     assert cache._expire_info[cache.make_key(tag_key("site"))] is None
+
+
+def test_an_order_that_used_an_offer_renders_carts_again_and_leaves_the_other_pages_cached(store):
+    """ConditionalOffer.record_usage saves the offer on every order that used it: only its usage
+    counts changed, which only the cart shows (a capped offer may be used up). Before, the save
+    bumped "site" and every cached page went stale with each such order."""
+    offer = create_offer(name="Launch week")  # 20% off, for any basket with a product
+    shopper = shopper_with(store)
+    pages = ["/", store.get_absolute_url()]
+    for path in pages:
+        Client().get(path)
+    shopper.get(CART)
+    cart_page = shopper.get(CART)
+    assert cart_page[HEADER] == "hit" and b"Launch week" in cart_page.content
+    assert all(Client().get(path)[HEADER] == "hit" for path in pages)
+
+    offer = get_model("offer", "ConditionalOffer").objects.get(pk=offer.pk)  # loaded, as the applicator's are
+    offer.record_usage({"freq": 1, "discount": Decimal("10.00")})  # as order placement does
+    assert [Client().get(path)[HEADER] for path in pages] == ["hit", "hit"]
+    assert shopper.get(CART)[HEADER] == "miss"
+
+    offer.name = "Launch fortnight"  # any other change of an offer is still every page's
+    offer.save()
+    assert [Client().get(path)[HEADER] for path in pages] == ["miss", "miss"]
+    assert b"Launch fortnight" in shopper.get(CART).content
