@@ -65,7 +65,21 @@ def test_a_path_that_does_not_resolve_is_not_kept(db, handler):
     assert app._resolve.cache_info().currsize == 0
 
 
-def test_the_handler_serves_a_page(seeded):
+@pytest.fixture
+def keep_the_test_connection():
+    """As Django's test client does: a request through a real handler must not close the database
+    connection the test's transaction is on (request_started/finished -> close_old_connections)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_the_handler_serves_a_page(seeded, keep_the_test_connection):
     app = wsgi.StoreWSGIHandler()
     environ = RequestFactory().get("/learn/").environ
     statuses = []
