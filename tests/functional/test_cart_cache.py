@@ -49,6 +49,14 @@ def shopper_with(product, quantity=1, **client_options):
     return shopper
 
 
+def shopper_with_a_cached_cart(product):
+    """shopper_with(product), whose second look at the cart came from the cache."""
+    shopper = shopper_with(product)
+    shopper.get(CART)
+    assert shopper.get(CART)[HEADER] == "hit"
+    return shopper
+
+
 def basket_of(shopper):
     return Basket.objects.get(pk=int(shopper.cookies["oscar_open_basket"].value.split(":")[0]))
 
@@ -97,9 +105,7 @@ def test_the_csrf_token_of_a_cached_cart_works_and_a_quantity_change_shows_at_on
 
 def test_a_line_removed_elsewhere_or_a_code_applied_shows_at_once(store):
     voucher = create_voucher(code="CART20")
-    shopper = shopper_with(store)
-    shopper.get(CART)
-    assert shopper.get(CART)[HEADER] == "hit"
+    shopper = shopper_with_a_cached_cart(store)
     basket = basket_of(shopper)
     basket.vouchers.add(voucher)  # the link alone, with no save of a basket or voucher row
     with_code = shopper.get(CART)
@@ -111,9 +117,7 @@ def test_a_line_removed_elsewhere_or_a_code_applied_shows_at_once(store):
 
 
 def test_a_price_change_of_a_product_in_the_cart_shows_at_once(store):
-    shopper = shopper_with(store)
-    shopper.get(CART)
-    assert shopper.get(CART)[HEADER] == "hit"
+    shopper = shopper_with_a_cached_cart(store)
     record = store.stockrecords.get()
     record.price = Decimal("41.17")
     record.save()
@@ -122,9 +126,7 @@ def test_a_price_change_of_a_product_in_the_cart_shows_at_once(store):
 
 
 def test_a_submitted_basket_is_never_shown_from_the_cache(store):
-    shopper = shopper_with(store)
-    shopper.get(CART)
-    assert shopper.get(CART)[HEADER] == "hit"
+    shopper = shopper_with_a_cached_cart(store)
     basket_of(shopper).submit()  # its order was placed
     response = shopper.get(CART)
     assert HEADER not in response or response[HEADER] == "miss"
@@ -134,9 +136,7 @@ def test_a_submitted_basket_is_never_shown_from_the_cache(store):
 def test_the_cart_is_kept_only_until_an_offer_starts(store, monkeypatch):
     starts = timezone.now() + timedelta(seconds=120)  # sooner than the entry's own timeout
     create_offer(name="Launch week", start=starts)
-    shopper = shopper_with(store)
-    shopper.get(CART)
-    assert shopper.get(CART)[HEADER] == "hit"
+    shopper = shopper_with_a_cached_cart(store)
     at_start = cart._ns(starts)
     monkeypatch.setattr(pagecache, "time", SimpleNamespace(time_ns=lambda: at_start, time=time.time))
     assert shopper.get(CART)[HEADER] == "miss"  # rendered again: the offer may apply from now on
