@@ -50,13 +50,52 @@ def test_saving_an_image_makes_every_size_in_the_background(claw, on_commit):
         assert entry["url"].startswith("/media/renditions/") and entry["url"].endswith(".webp")
         with default_storage.open(entry["name"]) as file, Image.open(file) as written:
             assert (written.format, written.size) == ("WEBP", (entry["width"], entry["height"]))
-    # Saving again without a new original makes nothing anew; the path depends on the original only.
+    # Saving again without a new original makes nothing anew; the path depends on the original's bytes.
     with on_commit():
         image.caption = "Renamed"
         image.save()
     image.refresh_from_db()
     assert image.renditions == made
-    assert renditions.rendition_name(image.original.name, "card") == made["sizes"]["card"]["name"]
+    with default_storage.open(image.original.name, "rb") as original:
+        digest = renditions.content_digest(original)
+    assert renditions.rendition_name(digest, image.original.name, "card") == made["sizes"]["card"]["name"]
+
+
+def test_the_same_bytes_again_reuse_their_renditions_and_new_bytes_get_new_ones(claw, on_commit, monkeypatch):
+    with on_commit():
+        first = add_image(claw, 1200, 900, name="first.png")
+    first.refresh_from_db()
+    encoded = []
+    real_render = renditions._render
+    monkeypatch.setattr(renditions, "_render", lambda *args: encoded.append(args[-1]) or real_render(*args))
+    with on_commit():
+        again = add_image(claw, 1200, 900, name="uploaded-again.png", order=6)
+    again.refresh_from_db()
+    assert encoded == []  # nothing decoded or encoded
+    assert again.renditions["source"] == again.original.name != first.original.name
+    assert again.renditions["sizes"] == first.renditions["sizes"]
+    assert (again.renditions["width"], again.renditions["height"]) == (1200, 900)
+    with on_commit():
+        other = ProductImage(product=claw, caption="Another", display_order=7)
+        other.original.save("first.png", ContentFile(png(1200, 900, colour=(200, 30, 30))))
+    other.refresh_from_db()
+    assert encoded == [other.original.name]
+    assert other.renditions["sizes"]["card"]["name"] != first.renditions["sizes"]["card"]["name"]
+
+
+def test_renditions_with_a_file_gone_are_made_again(claw, on_commit):
+    with on_commit():
+        image = add_image(claw, 900, 600)
+    image.refresh_from_db()
+    card = image.renditions["sizes"]["card"]["name"]
+    default_storage.delete(card)
+    with on_commit():
+        again = add_image(claw, 900, 600, name="same-bytes.png", order=6)
+    again.refresh_from_db()
+    remade = again.renditions["sizes"]["card"]["name"]
+    assert remade.rsplit("/", 1)[0] == card.rsplit("/", 1)[0]  # the same bytes: the same folder
+    with default_storage.open(remade) as file, Image.open(file) as written:
+        assert (written.format, written.size) == ("WEBP", (400, image.renditions["sizes"]["card"]["height"]))
 
 
 def test_a_small_image_is_never_upscaled(claw, on_commit):
