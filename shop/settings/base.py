@@ -187,6 +187,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 MIDDLEWARE = [
     "shop.security.ClientAddressMiddleware",
+    # A fresh cached page for an anonymous shopper skips what it does not need (shop/pagecache.py).
+    "shop.pagecache.PageCacheFrontDoor",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed here; static files come pre-compressed from WhiteNoise. Django's
@@ -218,6 +220,9 @@ PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)  # seconds an en
 # a basket, the vouchers and offer usage).
 PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=15)
 PAGE_CACHE_LOCK_SECONDS = 10
+# A fresh hit skips the middleware an anonymous page does not need (PageCacheFrontDoor); false sends
+# every request down the whole stack.
+PAGE_CACHE_FRONT_DOOR = env.bool("PAGE_CACHE_FRONT_DOOR", default=True)
 PAGE_CACHE_STRICT_TAGS = ["product:", "site", "basket:", "vouchers", "offer-usage"]
 # Seconds the servers' clocks may differ by: a page is stored only if its tags last changed this long
 # before its render began.
