@@ -281,6 +281,11 @@ class StoreRedisCache(RedisCache):
         options["down_seconds"] = float(options.pop("DOWN_SECONDS", DOWN_SECONDS))
         self._options = options
 
+    def validate_key(self, key):
+        """Django's scans every character of every key for what memcached would refuse (spaces,
+        control characters, over 250 characters) and warns; Redis takes any key. A cached page's
+        hit reads about 14 keys at once: the scan was a tenth of the Django cache layer's time."""
+
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         """Django's returns [] whatever happened; this one lists the keys it could not store."""
         if not data:

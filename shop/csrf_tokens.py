@@ -7,8 +7,12 @@ same thing (CSRF_SECRET_LENGTH characters, each equally likely, from CSRF_ALLOWE
 operating system's cryptographic source) from one secrets.token_bytes() call, keeping only the
 bytes below the largest multiple of the alphabet's size, so that none is more likely than another.
 
-install() (from ShopConfig.ready) puts it in place of django.middleware.csrf._get_new_csrf_string,
-which get_token() and the cookie rotation look up at each call.
+Masking the secret for a token (django.middleware.csrf._mask_cipher_secret: each character of the
+secret shifted by the mask's, modulo the alphabet) looks each character up with str.index in
+generator expressions; mask_cipher_secret() does the same sum from a table.
+
+install() (from ShopConfig.ready) puts both in place of Django's functions, which get_token() and
+the cookie rotation look up at each call.
 """
 
 import secrets
@@ -17,6 +21,7 @@ from django.middleware import csrf
 
 ALPHABET = csrf.CSRF_ALLOWED_CHARS
 LENGTH = csrf.CSRF_SECRET_LENGTH
+DJANGOS_MASK = csrf._mask_cipher_secret  # captured on import, before install(): for the tests to compare
 LIMIT = 256 - 256 % len(ALPHABET)  # bytes at or above it are dropped: no character is favoured
 
 
@@ -27,5 +32,17 @@ def new_csrf_string():
     return "".join(chars[:LENGTH])
 
 
+POSITION = {char: index for index, char in enumerate(ALPHABET)}
+
+
+def mask_cipher_secret(secret):
+    """Django's _mask_cipher_secret: a new mask, then mask + (secret shifted by the mask)."""
+    mask = csrf._get_new_csrf_string()
+    size = len(ALPHABET)
+    cipher = "".join(ALPHABET[(POSITION[x] + POSITION[y]) % size] for x, y in zip(secret, mask, strict=False))
+    return mask + cipher
+
+
 def install():
     csrf._get_new_csrf_string = new_csrf_string
+    csrf._mask_cipher_secret = mask_cipher_secret

@@ -38,9 +38,9 @@ A page is stored only if each of its tags was last bumped before the render bega
 PAGE_CACHE_CLOCK_SKEW, for servers whose clocks differ): a change committed while the page was
 reading the database could otherwise be stored as fresh.
 
-The front door (PageCacheFrontDoor, second in MIDDLEWARE): a fresh hit for an anonymous
-shopper goes through only the middleware that act on such a request (security headers, CSRF
-cookie, CSP, compression...), not the session, login, messages, basket, rate-limit and flat-page
+The front door (PageCacheFrontDoor, in MIDDLEWARE after WhiteNoise): a fresh hit for an anonymous
+shopper goes through only the middleware that act on such a request (compression, CSRF cookie,
+CSP...), not the session, login, messages, basket, rate-limit and flat-page
 middleware or Django's view machinery, none of which do anything for it; every other request
 (a miss, a stale entry, a POST, the cart, anyone with a session) goes down the whole stack as
 before, reusing what the front door read. The middleware it passes over are FRONT_DOOR_SKIPS; any
@@ -492,7 +492,7 @@ def fresh_field_patterns():
 
 class PageCacheFrontDoor:
     """Serves a fresh hit through only the middleware such a request needs (see the module's
-    docstring); everything else goes on down MIDDLEWARE. Right after ClientAddressMiddleware."""
+    docstring); everything else goes on down MIDDLEWARE. After WhiteNoise: static files never wait on it."""
 
     def __init__(self, get_response):
         self.get_response = get_response

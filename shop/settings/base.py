@@ -187,10 +187,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 MIDDLEWARE = [
     "shop.security.ClientAddressMiddleware",
-    # A fresh cached page for an anonymous shopper skips what it does not need (shop/pagecache.py).
-    "shop.pagecache.PageCacheFrontDoor",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A fresh cached page for an anonymous shopper skips what it does not need (shop/pagecache.py);
+    # after WhiteNoise, so that static files never wait on it.
+    "shop.pagecache.PageCacheFrontDoor",
     # Pages are compressed here; static files come pre-compressed from WhiteNoise. Django's
     # GZip middleware pads responses against BREACH-style attacks on tokens in the page.
     "django.middleware.gzip.GZipMiddleware",

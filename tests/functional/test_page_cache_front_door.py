@@ -129,3 +129,10 @@ def test_what_the_front_door_does_not_serve_goes_down_the_stack_reading_redis_on
     reads.clear()
     assert Client().get("/")[HEADER] in ("miss", "stale")
     assert whole_stack == ["/"]
+
+
+def test_static_files_are_answered_before_the_front_door_looks_anything_up(settings):
+    # A path that is not a page costs the front door a failed URL resolution: static files, the
+    # benchmark's baseline and most of a page's requests, must never pay it.
+    order = list(settings.MIDDLEWARE)
+    assert order.index("whitenoise.middleware.WhiteNoiseMiddleware") < order.index(pagecache.FRONT_DOOR)

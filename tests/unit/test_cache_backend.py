@@ -47,6 +47,13 @@ def test_it_is_still_a_cache(store_cache):
     assert store_cache.get("a") is None
 
 
+def test_any_key_redis_takes_is_taken_without_a_memcached_warning(store_cache, recwarn):
+    keys = ["with space", "x" * 300, "tab\tand\nnewline"]
+    store_cache.set_many({key: index for index, key in enumerate(keys)})
+    assert store_cache.get_many(keys) == {key: index for index, key in enumerate(keys)}
+    assert not [warning for warning in recwarn if "memcached" in str(warning.message)]
+
+
 def test_counters_are_made_and_added_to_in_one_round_trip(store_cache, monkeypatch):
     sent = []
     client = store_cache._cache.get_client(write=True)

@@ -32,6 +32,15 @@ def test_a_token_masked_with_our_secret_unmasks_to_it():
     assert csrf._unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
 
 
+def test_our_mask_is_djangos(monkeypatch):
+    assert csrf._mask_cipher_secret is csrf_tokens.mask_cipher_secret
+    assert csrf_tokens.DJANGOS_MASK.__module__ == "django.middleware.csrf"
+    for _ in range(200):
+        secret, mask = csrf_tokens.new_csrf_string(), csrf_tokens.new_csrf_string()
+        monkeypatch.setattr(csrf, "_get_new_csrf_string", lambda mask=mask: mask)
+        assert csrf_tokens.mask_cipher_secret(secret) == csrf_tokens.DJANGOS_MASK(secret)
+
+
 @pytest.fixture
 def handler(monkeypatch):
     calls = []
