@@ -2,7 +2,10 @@
 thread's unsubscribe link. Each is its own kind of token (shop.signing), so one can never be
 replayed as another."""
 
+import functools
 import time
+
+from django.conf import settings
 
 from shop import signing
 
@@ -25,13 +28,24 @@ def refresh_form_token(token):
 
     A token that does not verify is returned unchanged, so the form rejects it as before.
     """
+    article = _article_of(token, settings.SECRET_KEY)
+    if article is None:
+        return token
+    return FORM.make({"a": article, "t": int(time.time() * 1000)})
+
+
+@functools.lru_cache(maxsize=512)
+def _article_of(token, secret_key):
+    """The article a form token was made for, or None if it does not verify (under secret_key, the
+    current SECRET_KEY, part of what is remembered). Every hit of a cached page brings the same
+    stored token: it is verified once per worker, not on each request."""
     try:
         data = FORM.read(token)
     except BadToken:
-        return token
+        return None
     if not isinstance(data, dict) or "a" not in data:
-        return token
-    return FORM.make({"a": data["a"], "t": int(time.time() * 1000)})
+        return None
+    return data["a"]
 
 
 def form_token_age(token, article):

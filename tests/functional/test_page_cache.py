@@ -94,6 +94,13 @@ def test_refresh_form_token_keeps_a_forged_token_as_it_is():
     assert tokens.refresh_form_token("forged:token") == "forged:token"
 
 
+def test_a_refreshed_form_token_is_verified_under_the_current_key(settings):
+    issued = tokens.FORM.make({"a": 7, "t": 1})
+    assert tokens.FORM.read(tokens.refresh_form_token(issued))["a"] == 7
+    settings.SECRET_KEY = "another-key-" + "x" * 40  # remembered as valid before: not under this key
+    assert tokens.refresh_form_token(issued) == issued
+
+
 def test_the_video_frame_policy_comes_with_a_cached_article(seeded):
     miss, hit = Client().get(ARTICLE), Client().get(ARTICLE)
     assert hit[HEADER] == "hit"
