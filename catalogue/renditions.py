@@ -82,9 +82,11 @@ def is_current(image):
 def content_digest(file):
     """The first 16 hex digits of the SHA-256 of a file's bytes, read in chunks from the start."""
     file.seek(0)
-    digest = hashlib.file_digest(file, "sha256").hexdigest()[:16]
+    digest = hashlib.sha256()
+    while chunk := file.read(1 << 20):  # any storage's file object: read() is all it must have
+        digest.update(chunk)
     file.seek(0)
-    return digest
+    return digest.hexdigest()[:16]
 
 
 def rendition_folder(digest):

@@ -10,6 +10,7 @@ Used by the WSGI handler (shop/wsgi.py) and the page cache's front door (shop/pa
 
 from functools import lru_cache
 
+from django.conf import settings
 from django.urls import ResolverMatch, get_resolver
 
 RESOLVED_PATHS = 2048
@@ -20,8 +21,9 @@ class PathMatcher:
         self.known = lru_cache(maxsize=size)(lambda urlconf, path: get_resolver(urlconf).resolve(path))
 
     def __call__(self, path, urlconf=None):
-        """A new ResolverMatch for path (Resolver404 when it does not resolve)."""
-        known = self.known(urlconf, path)
+        """A new ResolverMatch for path (Resolver404 when it does not resolve), in urlconf or, by
+        default, settings.ROOT_URLCONF as it is now (a test may override it)."""
+        known = self.known(urlconf or settings.ROOT_URLCONF, path)
         match = ResolverMatch.__new__(ResolverMatch)  # a copy (ResolverMatch refuses copy.copy)
         match.__dict__.update(known.__dict__)
         match.kwargs = dict(known.kwargs)

@@ -53,6 +53,17 @@ def seeded(db):
 
 
 @pytest.fixture
+def committed(transactional_db, settings):
+    """The demo store committed for real (pages and caches see a change after its commit, not
+    pending on the test's connection)."""
+    from oscar.core.loading import get_model
+
+    settings.PAGE_CACHE_CLOCK_SKEW = 0  # one process, one clock
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    return get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01")
+
+
+@pytest.fixture
 def claw(seeded):
     from oscar.core.loading import get_model
 

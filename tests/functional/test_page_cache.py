@@ -445,17 +445,6 @@ def test_the_flush_counts_each_view_once(claw, article_view_counts, monkeypatch)
 
 
 @pytest.fixture
-def committed(transactional_db, settings):
-    """The demo store committed for real: a change is bumped after its commit, not pending."""
-    from django.core.management import call_command
-    from oscar.core.loading import get_model
-
-    settings.PAGE_CACHE_CLOCK_SKEW = 0  # one process, one clock
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    return get_model("catalogue", "Product").objects.get(upc="QLC-CLAW-01")
-
-
-@pytest.fixture
 def lock_held_elsewhere(monkeypatch):
     """Another worker holds the re-render lock of every page."""
     from django.core.cache import cache
