@@ -375,6 +375,8 @@ OSCAR_DEFAULT_CURRENCY = "USD"
 OSCAR_CURRENCY_FORMAT = {"USD": {"currency_digits": True, "format_type": "standard"}}
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# Back-in-stock alerts go out from shop.apps.partner's receiver, which skips allocations.
+OSCAR_EAGER_ALERTS = False
 OSCAR_ALLOW_ANON_REVIEWS = False
 OSCAR_MODERATE_REVIEWS = True
 # A delivered order's customer is asked for a review this many days later (product_reviews/requests.py),

@@ -64,10 +64,11 @@ class StockRecord(AbstractStockRecord):
     def _send_stock_move(self, before, after):
         threshold = threshold_of(self)
         self._pagecache_stock_move = (shelf_state(before, threshold), shelf_state(after, threshold))
+        self._stock_level_fell = after < before  # no back-in-stock alert to check (receivers.py)
         try:
             self.post_save_signal()
         finally:
-            del self._pagecache_stock_move
+            del self._pagecache_stock_move, self._stock_level_fell
 
 
 from oscar.apps.partner.models import *  # noqa: E402,F401,F403  (Oscar's documented fork pattern)
