@@ -130,8 +130,9 @@ def place_order_for_payment_intent(intent):
         payment.status = CheckoutPayment.PLACED
         payment.last_error = ""
         payment.save(update_fields=["order", "status", "last_error", "date_updated"])
-        # Mail goes out only once the order is committed, and a mail failure changes nothing.
-        transaction.on_commit(partial(emails.send_order_placed, order.pk), robust=True)
+        # Mail goes out only once the order is committed, and a mail failure changes nothing. The
+        # worker renders it (emails.queue_order_placed): the request that placed the order does not wait.
+        transaction.on_commit(partial(emails.queue_order_placed, order.pk), robust=True)
         transaction.on_commit(
             partial(
                 order_paid.send_robust,

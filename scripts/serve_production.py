@@ -19,6 +19,7 @@ from processes import run_together
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+WORKER_NICENESS = "10"  # the email worker's `nice` (systemd's Nice= in docs/deploy.md)
 
 
 def production_env(port):
@@ -91,8 +92,10 @@ def main():
     env = production_env(port)
     prepare(env)
     print(f"Production profile on http://127.0.0.1:{port}/ with the email worker (Ctrl-C to stop)", flush=True)
-    # The huey consumer delivers the queued email (Redis); it starts and stops with gunicorn.
-    worker = [str(BIN / "python"), "manage.py", "run_huey"]
+    # The huey consumer renders and delivers the queued email (Redis); it starts and stops with
+    # gunicorn, at a lower CPU priority, as docs/deploy.md runs it: on a busy machine shoppers' pages
+    # come first and email waits a few seconds.
+    worker = ["nice", "-n", WORKER_NICENESS, str(BIN / "python"), "manage.py", "run_huey"]
     sys.exit(run_together([gunicorn_command(port), worker], env=env, cwd=ROOT))
 
 

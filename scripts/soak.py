@@ -64,7 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from loadbalancer import LoadBalancer  # noqa: E402
 from processes import _die_with_parent  # noqa: E402
-from serve_production import gunicorn_command, prepare, production_env, wait_for  # noqa: E402
+from serve_production import WORKER_NICENESS, gunicorn_command, prepare, production_env, wait_for  # noqa: E402
 
 PRODUCT = "/catalogue/ql-claw_1/"
 BROWSE = [
@@ -864,8 +864,8 @@ def main():
         nodes = [Node(chr(ord("a") + i), port + 1 + i, env, server_log) for i in range(NODES)]
         balancer = LoadBalancer(port, [(node.name, node.port) for node in nodes])
         # One email worker for the nodes (the queue is in the shared Redis), as one per server would do.
-        worker = subprocess.Popen([sys.executable, "manage.py", "run_huey"], cwd=ROOT, env=env,
-                                  stdout=server_log, stderr=server_log, start_new_session=True,
+        worker = subprocess.Popen(["nice", "-n", WORKER_NICENESS, sys.executable, "manage.py", "run_huey"],
+                                  cwd=ROOT, env=env, stdout=server_log, stderr=server_log, start_new_session=True,
                                   preexec_fn=_die_with_parent)
 
         def workers_of():

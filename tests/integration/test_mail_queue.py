@@ -167,8 +167,14 @@ def test_the_checkout_request_delivers_nothing_itself_the_worker_does(
     order = Order.objects.get()
     assert response.status_code == 302 and response.location.endswith(reverse("checkout:thank-you"))
     assert (CountingBackend.calls, mail.outbox) == (0, [])
-    assert len(HUEY) == 2  # the confirmation (Oscar's dispatcher) and the staff notice, waiting
+    # The order's emails wait to be rendered by the worker (checkout.tasks.send_order_placed_emails).
+    assert len(HUEY) == 1
 
+    # The worker renders them and queues the confirmation (Oscar's dispatcher) and the staff notice
+    # (after its own commit: the test's transaction stands in for it here), then delivers both.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_worker() == 1
+    assert CountingBackend.calls == 0 and len(HUEY) == 2
     assert run_worker() == 2
     assert CountingBackend.calls == 2
     assert sorted(m.to for m in mail.outbox) == [[order.email], ["orders@qlclaw.example"]]
@@ -190,7 +196,9 @@ def test_a_broken_mail_server_does_not_break_a_guest_checkout(
     assert Order.objects.get().guest_email == "ada@example.com"
     assert FailingBackend.calls == 0
 
-    assert run_worker() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_worker() == 1  # the order's emails rendered and queued
+    assert run_worker() == 2  # each tried once
     assert FailingBackend.calls == 2
     assert mail.outbox == []
     retrying = [r for r in caplog.records if r.name == "shop.tasks" and r.levelname == "WARNING"]
@@ -262,6 +270,27 @@ def test_when_the_queue_is_down_the_email_is_still_delivered(
         assert send_mail("Still sent", "body", None, ["ada@example.com"]) == 1
     assert [m.subject for m in mail.outbox] == ["Still sent"]
     assert "delivering it in-process" in caplog.text
+
+
+@pytest.mark.django_db
+def test_when_the_queue_is_down_an_orders_emails_are_rendered_and_sent_by_the_request(
+    worker_queue, django_app, claw, django_capture_on_commit_callbacks, caplog
+):
+    worker_queue.DEBUG, worker_queue.STRIPE_SECRET_KEY = True, ""
+    page = walk_to_payment(django_app, claw, email="ada@example.com")
+    down = ConnectionError("redis is down")
+    with (
+        mock.patch("checkout.tasks.send_order_placed_emails", side_effect=down),
+        mock.patch("shop.tasks.deliver_email", side_effect=down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = page.forms["demo_payment_form"].submit()
+
+    order = Order.objects.get()
+    assert response.status_code == 302 and response.location.endswith(reverse("checkout:thank-you"))
+    assert sorted(m.to for m in mail.outbox) == [[order.email], ["orders@qlclaw.example"]]
+    assert "sending them in-process" in caplog.text
+    assert len(HUEY) == 0
 
 
 @pytest.mark.parametrize(
