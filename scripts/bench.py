@@ -18,15 +18,21 @@ and to the static file. Stock Oscar has no home page (its / redirects to its cat
 articles: its home is measured at /catalogue/ and its article is a flat page with the same text.
 
 Mixed run: the cached home, product and article pages in turn for BENCH_MIXED_SECONDS, first with
-no orders, then while a side process places orders BENCH_ORDERS_PER_SECOND (5) times a second
-through the store's own order placement (scripts/demo_orders.py: checkout.flow and checkout.placement
-with demo payments, in a process of its own against the same database and Redis). wrk counts
-the X-Page-Cache header of every response: the cache hit ratio and req/s with and without orders.
+no orders, then while orders arrive BENCH_ORDERS_PER_SECOND (5) times a second through the store's
+own order placement (scripts/demo_orders.py: checkout.flow and checkout.placement with demo
+payments, against the same database and Redis). The orders come from BENCH_ORDER_PLACERS (3)
+processes, each placing its share of the rate, as several shoppers check out at once: one process
+alone gets no more of the CPU than any one gunicorn worker, and under wrk it could not keep up with
+5 a second. The table prints the rate reached. wrk counts the X-Page-Cache header of every
+response: the cache hit ratio and req/s with and without orders. The static file is measured again
+while the same orders arrive: the ratio to it says what the page cache keeps of what the machine
+has left once the orders have taken their share; the ratio to the quiet static file is the target's.
 
 wrk runs on the same cores as the servers, so compare the ratios of one run, not absolute figures
 across runs; the machine's load average is printed with the table.
 
 Environment: BENCH_SECONDS (per point, 6), BENCH_MIXED_SECONDS (20), BENCH_ORDERS_PER_SECOND (5),
+BENCH_ORDER_PLACERS (3),
 BENCH_PORT (8290; the uncached store and stock Oscar on the next two ports), BENCH_CONNECTIONS
 ("1,8"), WEB_CONCURRENCY, BENCH_STOCK (0 to leave stock Oscar out). The servers' log goes to
 var/bench-servers.log.
@@ -317,10 +323,61 @@ def warm(base, paths, headers=None, times=6):
     return sizes
 
 
-def mixed_run(base, seconds, rate, env):
-    """wrk over the cached pages with no orders, then with orders at `rate` a second."""
+def start_placers(rate, seconds, count, env):
+    """`count` order placers sharing `rate` orders a second, each ready (Django set up) on return."""
+    placers = []
+    for _ in range(count):
+        placer = subprocess.Popen(
+            [sys.executable, str(SCRIPTS / "demo_orders.py"), "--rate", str(rate / count), "--seconds",
+             str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        placers.append(placer)
+    for placer in placers:
+        if placer.stdout.readline().strip() != "ready":
+            for other in placers:
+                other.kill()
+            raise SystemExit("an order placer did not start")
+    return placers
+
+
+def placers_result(placers):
+    """What the placers report, added up: orders placed, errors, and the longest run."""
+    total = {"orders": 0, "errors": [], "seconds": 0.0}
+    for placer in placers:
+        out, _ = placer.communicate(timeout=120)
+        report = json.loads(out.strip().splitlines()[-1])
+        total["orders"] += report["orders"]
+        total["errors"] += report["errors"]
+        total["seconds"] = max(total["seconds"], report["seconds"])
+    return total
+
+
+EMAIL_BACKLOG = "import django; django.setup(); from huey.contrib.djhuey import HUEY; print(HUEY.pending_count())"
+
+
+def email_backlog(env):
+    """Tasks waiting in the worker's queue (the orders' emails: rendered and sent by the worker)."""
+    out = subprocess.run([sys.executable, "-c", EMAIL_BACKLOG], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True).stdout
+    return int(out.split()[-1])
+
+
+def drain(env, limit=180):
+    """(tasks queued now, seconds until the worker had taken them all, or None past `limit`)."""
+    started, first = time.monotonic(), email_backlog(env)
+    left = first
+    while left and time.monotonic() - started < limit:
+        time.sleep(0.5)
+        left = email_backlog(env)
+    return first, None if left else round(time.monotonic() - started, 1)
+
+
+def mixed_run(base, seconds, rate, env, placers=3, static_path=None):
+    """wrk over the cached pages with no orders, then with orders at `rate` a second; then the
+    static file while the same orders arrive (under the key "static")."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(WRK_MIXED % {"paths": ", ".join(f'"{p}"' for p in MIXED_PATHS)})
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as plain:
+        plain.write(WRK_REPORT)
     runs = {}
     # The placer's restock is a staff edit of the QL Claw's stock record (its price and product tags
     # change, and no page showing it can be stored for PAGE_CACHE_CLOCK_SKEW): done here, before
@@ -331,21 +388,23 @@ def mixed_run(base, seconds, rate, env):
     warm(base, MIXED_PATHS)
     try:
         for orders in (0, rate):
-            placer = None
-            if orders:
-                placer = subprocess.Popen(
-                    [sys.executable, str(SCRIPTS / "demo_orders.py"), "--rate", str(orders), "--seconds",
-                     str(seconds + 3)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-                if placer.stdout.readline().strip() != "ready":
-                    raise SystemExit("the order placer did not start")
+            running = start_placers(orders, seconds + 3, placers, env) if orders else []
             runs[orders] = run_wrk(base + "/", 8, seconds, lua.name)
-            if placer is not None:
-                out, _ = placer.communicate(timeout=120)
-                runs[orders]["placed"] = json.loads(out.strip().splitlines()[-1])
+            if running:
+                runs[orders]["placed"] = placers_result(running)
+                # The worker renders each order's emails at a lower priority: how far behind it fell.
+                runs[orders]["backlog"] = drain(env)
             log(f"  mixed, {orders} orders/s: {runs[orders]['rps']:.0f} req/s, hit ratio "
                 f"{fmt_ratio(hit_ratio(runs[orders]))}")
+        if static_path and rate:
+            running = start_placers(rate, seconds + 3, placers, env)
+            runs["static"] = run_wrk(base + static_path, 8, seconds, plain.name)
+            runs["static"]["placed"] = placers_result(running)
+            runs["static"]["backlog"] = drain(env)
+            log(f"  static while {rate:g} orders/s arrive: {runs['static']['rps']:.0f} req/s")
     finally:
         os.unlink(lua.name)
+        os.unlink(plain.name)
     return runs
 
 
@@ -356,6 +415,7 @@ def main():
     seconds = int(os.environ.get("BENCH_SECONDS", "6"))
     mixed_seconds = int(os.environ.get("BENCH_MIXED_SECONDS", "20"))
     rate = float(os.environ.get("BENCH_ORDERS_PER_SECOND", "5"))
+    placers = max(1, int(os.environ.get("BENCH_ORDER_PLACERS", "3")))
     levels = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,8").split(",")]
     with_stock = os.environ.get("BENCH_STOCK", "1") not in ("0", "no", "false")
     workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
@@ -417,7 +477,7 @@ def main():
                 if warm(base, ["/basket/"], cookie)["/basket/"][2] == "hit":
                     cached_pages += [(n, p, c) for n, p, c in pages if c == "basket"]
             if mixed_seconds:
-                mixed = mixed_run(base, mixed_seconds, rate, env)
+                mixed = mixed_run(base, mixed_seconds, rate, env, placers, static_path)
                 for c in levels:  # the static file again, after the mixed run: how steady was the machine?
                     static[c, "after"] = run_wrk(base + static_path, c, seconds, lua.name)["rps"]
         finally:
@@ -496,28 +556,41 @@ def report(results, static, static_path, static_size, levels, seconds, workers, 
         theirs = stock_queries.get(stock_path, [None])[0]
         print(f"  {name}: ours {ours or '?'}, stock Oscar {'-' if theirs is None else theirs}")
     if mixed:
-        print(f"\nMixed run: home, product and article in turn at 8 connections, {mixed_seconds} s each:\n")
+        print(f"\nMixed run: home, product and article in turn at 8 connections, {mixed_seconds} s each; "
+              "the static file again while the same orders arrive:\n")
         rows = []
+        loaded = mixed.get("static", {}).get("rps")
         for orders, r in mixed.items():
             placed = r.get("placed", {})
+            what = "static file" if orders == "static" else f"{orders:g} orders/s"
+            if placed:
+                what += (f" ({placed.get('orders', 0)} placed in {placed.get('seconds', 0):g} s = "
+                         f"{placed.get('orders', 0) / max(placed.get('seconds', 1), 1):.1f}/s, "
+                         f"{len(placed.get('errors', []))} errors")
+                queued, drained = r.get("backlog", (None, None))
+                if queued is not None:
+                    what += (f"; email tasks queued at the end: {queued}, all taken "
+                             + (f"{drained:g} s later" if drained is not None else "NOT within 180 s"))
+                what += ")"
             rows.append([
-                f"{orders:g} orders/s" + (
-                    f" ({placed.get('orders', 0)} placed in {placed.get('seconds', 0):g} s = "
-                    f"{placed.get('orders', 0) / max(placed.get('seconds', 1), 1):.1f}/s, "
-                    f"{len(placed.get('errors', []))} errors)" if orders else ""),
-                f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]), fmt_ratio(ratio(r["rps"], static[8]["rps"]))
-                if 8 in static else "-", fmt_ratio(hit_ratio(r)).rstrip("x"),
-                f"{r['hits']}/{r['misses']}/{r['other']}/{r['none']}", str(r["non2xx"] + r["errors"]),
+                what, f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]),
+                fmt_ratio(ratio(r["rps"], static[8]["rps"])) if 8 in static else "-",
+                fmt_ratio(ratio(r["rps"], loaded)) if orders not in (0, "static") else "-",
+                "-" if orders == "static" else fmt_ratio(hit_ratio(r)).rstrip("x"),
+                "-" if orders == "static" else f"{r['hits']}/{r['misses']}/{r['other']}/{r['none']}",
+                str(r["non2xx"] + r["errors"]),
             ])
             for error in placed.get("errors", []):
                 notes.append(f"order placer: {error}")
-        print(markdown_table(["orders", "req/s", "p50 ms", "p99 ms", "x static @8", "hit ratio",
-                              "hit/miss/other/none", "non-2xx"], rows))
+        print(markdown_table(["run", "req/s", "p50 ms", "p99 ms", "x quiet static @8", "x static, same orders",
+                              "hit ratio", "hit/miss/other/none", "non-2xx"], rows))
     found = targets(results, static, top)
     if mixed.get(rate) and 8 in static:
         value = ratio(mixed[rate]["rps"], static[8]["rps"])
-        found.append((f"cached pages >= 1/3 of static @8 while {rate:g} orders/s arrive",
-                      None if value is None else value >= 1 / 3, fmt_ratio(value)))
+        placed = mixed[rate].get("placed", {})
+        reached = placed.get("orders", 0) / max(placed.get("seconds", 1), 1)
+        found.append((f"cached pages >= 1/3 of static @8 while {rate:g} orders/s arrive ({reached:.1f}/s reached)",
+                      None if value is None else value >= 1 / 3 and reached >= 0.9 * rate, fmt_ratio(value)))
     print("\nTargets (issue 18):")
     for what, met, figure in found:
         print(f"  {what}: {figure} {'met' if met else 'not measured' if met is None else 'MISSED'}")
