@@ -40,6 +40,14 @@ def price_basket(basket, *, user, shipping_address, shipping_method_code):
     repository's methods apply it as they calculate; asking again gives the same result).
     Raises tax.backends.TaxUnavailable if a tax service cannot answer."""
     basket.strategy = Selector().strategy(user=user)
+    if basket.id is not None and basket._lines is None:
+        # Oscar's all_lines() also reads each product's images, which no price needs, and then the
+        # product class a query at a time (is_shipping_required): the lines with what pricing reads.
+        basket._lines = (
+            basket.lines.select_related("product__product_class", "product__parent__product_class", "stockrecord")
+            .prefetch_related("attributes")
+            .order_by("pk")
+        )
     Applicator().apply(basket, user)
     methods = Repository().get_shipping_methods(basket=basket, user=user, shipping_addr=shipping_address)
     method = next((m for m in methods if m.code == shipping_method_code), None)

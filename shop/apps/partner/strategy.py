@@ -67,6 +67,14 @@ class PageDependencies:
             depends_on(*product_tags(product, self.is_own_page(product)))
         return super().fetch_for_product(product, stockrecord)
 
+    def fetch_for_line(self, line, stockrecord=None):
+        """A basket line is priced from the stock record it holds, read with the line, instead of
+        Oscar's default, which asks the database for the product's first record again for every
+        line of every cart, payment and order. The store has one partner: it is the same record."""
+        if stockrecord is not None and stockrecord.product_id == line.product_id:
+            return self.fetch_for_product(line.product, stockrecord)
+        return super().fetch_for_line(line, stockrecord)
+
     def select_children_stockrecords(self, product):
         records = super().select_children_stockrecords(product)
         if recording_now():
