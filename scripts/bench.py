@@ -363,12 +363,12 @@ def email_backlog(env):
 
 def drain(env, limit=180):
     """(tasks queued now, seconds until the worker had taken them all, or None past `limit`)."""
-    started, first = time.monotonic(), email_backlog(env)
-    left = first
+    first = left = email_backlog(env)
+    started = time.monotonic()
     while left and time.monotonic() - started < limit:
         time.sleep(0.5)
         left = email_backlog(env)
-    return first, None if left else round(time.monotonic() - started, 1)
+    return first, None if left else round(time.monotonic() - started, 1) if first else 0.0
 
 
 def mixed_run(base, seconds, rate, env, placers=3, static_path=None):
