@@ -35,7 +35,7 @@ Environment: BENCH_SECONDS (per point, 6), BENCH_MIXED_SECONDS (20), BENCH_ORDER
 BENCH_ORDER_PLACERS (3),
 BENCH_PORT (8290; the uncached store and stock Oscar on the next two ports), BENCH_CONNECTIONS
 ("1,8"), WEB_CONCURRENCY, BENCH_STOCK (0 to leave stock Oscar out). The servers' log goes to
-var/bench-servers.log.
+var/bench-servers.log, the order placers' to var/bench-placers.log.
 """
 
 import json
@@ -326,11 +326,12 @@ def warm(base, paths, headers=None, times=6):
 def start_placers(rate, seconds, count, env):
     """`count` order placers sharing `rate` orders a second, each ready (Django set up) on return."""
     placers = []
-    for _ in range(count):
-        placer = subprocess.Popen(
-            [sys.executable, str(SCRIPTS / "demo_orders.py"), "--rate", str(rate / count), "--seconds",
-             str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-        placers.append(placer)
+    with open(ROOT / "var" / "bench-placers.log", "a") as log_file:  # a line per order, and any traceback
+        for _ in range(count):
+            placer = subprocess.Popen(
+                [sys.executable, str(SCRIPTS / "demo_orders.py"), "--rate", str(rate / count), "--seconds",
+                 str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log_file, text=True)
+            placers.append(placer)
     for placer in placers:
         if placer.stdout.readline().strip() != "ready":
             for other in placers:
