@@ -41,11 +41,11 @@ def price_basket(basket, *, user, shipping_address, shipping_method_code):
     Raises tax.backends.TaxUnavailable if a tax service cannot answer."""
     basket.strategy = Selector().strategy(user=user)
     if basket.id is not None and basket._lines is None:
-        # Oscar's all_lines() also reads each product's images, which no price needs, and then the
-        # product class a query at a time (is_shipping_required): the lines with what pricing reads.
+        # Oscar's all_lines(), with the product class that is_shipping_required() would otherwise read
+        # a query at a time. The images stay: the payment page shows the lines it priced.
         basket._lines = (
             basket.lines.select_related("product__product_class", "product__parent__product_class", "stockrecord")
-            .prefetch_related("attributes")
+            .prefetch_related("attributes", "product__images")
             .order_by("pk")
         )
     Applicator().apply(basket, user)
