@@ -75,6 +75,25 @@ def current(entries, versions):
     return messages
 
 
+def in_flight(entries, versions, now, grace, limit):
+    """{product id: message} while each changed stock tag's new message is on its way: the tag was
+    bumped less than `grace` ns ago and its live key holds the message of an earlier bump, published
+    less than `limit` ns ago. The page then shows the newest number known, a moment behind, without
+    a re-render. None otherwise (a publish lost or out of order, a product quiet for a while): the
+    page is stale and one worker renders it."""
+    messages = {}
+    for pk, entry in entries.items():
+        version = versions.get(pk)
+        if version is None or not 0 <= now - version < grace:
+            return None
+        if not isinstance(entry, dict) or "message" not in entry or not isinstance(entry.get("version"), int):
+            return None
+        if not (entry["version"] < version and now - entry["version"] < limit):
+            return None
+        messages[pk] = entry["message"]
+    return messages
+
+
 def latest(entries):
     """{product id: message} of every live key read, whatever its version: for a page served stale
     for a moment, the newest message known beats the one the page was stored with (which may be

@@ -203,9 +203,18 @@ def freshness(entry, pending=None, now=None, read=None):
         since = max(since, version)
     messages = None
     if moved:
-        messages = livestock.current({pk: current.get(livestock.live_key(pk)) for pk in moved}, moved)
-        if messages is None:  # a message not published for the new stock yet: stale as before
-            since = max(since, *moved.values())
+        entries = {pk: current.get(livestock.live_key(pk)) for pk in moved}
+        messages = livestock.current(entries, moved)
+        if messages is None:
+            # The message for the new stock is not published yet: it follows the bump by a few
+            # milliseconds, so for PAGE_CACHE_LIVE_GRACE_SECONDS the previous order's is shown, if it
+            # is recent; otherwise (a publish lost or out of order, a first order in a while) the
+            # page is stale as before.
+            grace = _seconds("PAGE_CACHE_LIVE_GRACE_SECONDS", 2.0) * 10**9
+            limit = _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9
+            messages = livestock.in_flight(entries, moved, now, grace, limit)
+            if messages is None:
+                since = max(since, *moved.values())
     until = entry.get("until")
     if until is not None and now >= until:
         return HARD, None

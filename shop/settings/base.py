@@ -221,6 +221,10 @@ PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=300)  # seconds an en
 # a basket, the vouchers and offer usage).
 PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=15)
 PAGE_CACHE_LOCK_SECONDS = 10
+# An order's stock message is published just after its stock tag is bumped (shop/livestock.py). For
+# this long after the bump, a product page hit shows the newest message published (at most this
+# many seconds behind) instead of making every worker re-render the page in that gap.
+PAGE_CACHE_LIVE_GRACE_SECONDS = env.float("PAGE_CACHE_LIVE_GRACE_SECONDS", default=2.0)
 # A fresh hit skips the middleware an anonymous page does not need (PageCacheFrontDoor); false sends
 # every request down the whole stack.
 PAGE_CACHE_FRONT_DOOR = env.bool("PAGE_CACHE_FRONT_DOOR", default=True)

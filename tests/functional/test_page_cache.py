@@ -472,12 +472,14 @@ def commit(change):
 
 
 @pytest.fixture
-def unpublished(monkeypatch):
-    """Orders whose stock message is not published yet (another server's publish still on its way,
-    or lost): the product page's live hole has no message for the new stock version."""
+def unpublished(monkeypatch, settings):
+    """Orders whose stock message was lost (a server that died between the commit and the publish):
+    the product page's live hole has no message for the new stock version, and the moment during
+    which a publish on its way would have been waited for is over."""
     from shop import livestock
 
     monkeypatch.setattr(livestock, "publish", lambda product_id: None)
+    settings.PAGE_CACHE_LIVE_GRACE_SECONDS = 0
 
 
 def test_a_stale_page_is_served_while_another_worker_renders_it(committed, lock_held_elsewhere, unpublished):
@@ -528,9 +530,48 @@ def test_without_the_message_for_the_new_stock_the_product_page_renders(committe
     assert product_page_stock(page) == f"In stock ({left - 1} available)"
 
 
-def test_a_message_published_out_of_order_is_not_shown(committed):
+def test_while_an_orders_message_is_on_its_way_the_page_stays_a_hit_a_moment_behind(committed, monkeypatch,
+                                                                                      settings):
     from shop import livestock
 
+    claw = committed
+    record = claw.stockrecords.get()
+    left = record.net_stock_level
+    Client().get(product_url(claw))
+    commit(lambda: record.allocate(1))
+    assert product_page_stock(Client().get(product_url(claw))) == f"In stock ({left - 1} available)"
+    monkeypatch.setattr(livestock, "publish", lambda product_id: None)  # the next one is still on its way
+    commit(lambda: record.allocate(1))
+    page = Client().get(product_url(claw))
+    assert page[HEADER] == "hit"  # no worker re-renders the page for a gap of milliseconds
+    assert product_page_stock(page) == f"In stock ({left - 1} available)"  # the previous order's number
+    settings.PAGE_CACHE_LIVE_GRACE_SECONDS = 0  # the moment is over: that publish was lost
+    page = Client().get(product_url(claw))
+    assert page[HEADER] == "miss" and product_page_stock(page) == f"In stock ({left - 2} available)"
+    assert cache_get(livestock.live_key(claw.pk))["message"] == f"In stock ({left - 2} available)"
+
+
+def test_a_message_on_its_way_is_waited_for_only_briefly_and_only_after_a_recent_one():
+    from shop.livestock import in_flight
+
+    s = 10**9
+    now = 100 * s
+    earlier = {1: {"version": now - 3 * s, "message": "In stock (7 available)"}}
+    assert in_flight(earlier, {1: now - s // 100}, now, 2 * s, 15 * s) == {1: "In stock (7 available)"}
+    assert in_flight(earlier, {1: now - 2 * s}, now, 2 * s, 15 * s) is None  # bumped too long ago: lost
+    assert in_flight(earlier, {1: now - s // 100}, now, 2 * s, 2 * s) is None  # last message too old
+    assert in_flight(earlier, {1: now + s}, now, 2 * s, 15 * s) is None  # a clock ahead of ours
+    assert in_flight({1: None}, {1: now}, now, 2 * s, 15 * s) is None  # nothing published
+    newer = {1: {"version": now, "message": "In stock (6 available)"}}
+    assert in_flight(newer, {1: now - s // 100}, now, 2 * s, 15 * s) is None  # not an earlier bump's
+    both = {**earlier, 2: None}
+    assert in_flight(both, {1: now, 2: now}, now, 2 * s, 15 * s) is None  # every product, or none
+
+
+def test_a_message_published_out_of_order_is_not_shown(committed, settings):
+    from shop import livestock
+
+    settings.PAGE_CACHE_LIVE_GRACE_SECONDS = 0  # shown only a moment (test above); here, past that moment
     claw = committed
     record = claw.stockrecords.get()
     left = record.net_stock_level
