@@ -41,7 +41,7 @@ VERSION_KEY = "catalogue:page-version"
 # In every key: a deploy that changes what is cached starts with fresh entries. Rows are cached as
 # model instances, so a field added by a migration changes the key too (an instance unpickled without
 # it would load the field with a query of its own).
-SCHEMA = "2." + hashlib.sha256(
+SCHEMA = "3." + hashlib.sha256(
     " ".join(
         f.attname for model in (Product, ProductImage, ProductReview) for f in model._meta.concrete_fields
     ).encode()
@@ -61,6 +61,7 @@ class PageFacts:
     review_count: int  # approved reviews
     rating: float | None  # their average score
     reviews: list = field(default_factory=list)  # the latest approved reviews, each with .verified
+    images: dict = field(default_factory=dict)  # {pk: [ProductImage]} of the product and the recommended
 
 
 def catalogue_version():
@@ -95,22 +96,36 @@ def product_queryset():
     )
 
 
-def _key(version, part, pk):
-    return f"catalogue:{SCHEMA}:{version}:{part}:{pk}"
+def _key(part, pk):
+    return f"catalogue:{SCHEMA}:{part}:{pk}"
+
+
+def _stored(version, value):
+    return (version, value)
+
+
+def _if_current(entry, version):
+    """What `entry` holds if it was stored under the catalogue version `version`, else None."""
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return entry[1]
+    return None
 
 
 def get_product(pk):
     """(product, read): the product row the page shows (product_queryset()), or (None, None) when
     there is none; `read` is what load() needs for the page's facts, read with the row.
 
-    Cached under the catalogue version, like the facts, and read with them in one round trip:
-    building and compiling that query cost a third of a render, and every save that changes the
-    row (the product, its class, its parent, an option) bumps the version. A new copy per request,
-    never an instance shared between requests (load() attaches the page to it)."""
-    version = catalogue_version()
-    row_key, facts_key = _key(version, "row", pk), _key(version, "page", pk)
-    found = cache.get_many([row_key, facts_key])
-    product = found.get(row_key)
+    Cached with the catalogue version it was read under, like the facts (and their images), and read
+    with them and the current version in one round trip: building and compiling that query cost a
+    third of a render, and every save that changes the row (the product, its class, its parent, an
+    option) bumps the version. A new copy per request, never an instance shared between requests
+    (load() attaches the page to it)."""
+    row_key, facts_key = _key("row", pk), _key("page", pk)
+    found = cache.get_many([VERSION_KEY, row_key, facts_key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = catalogue_version()
+    product = _if_current(found.get(row_key), version)
     if product is not None:
         # Announce the row as loaded, as one read from the database does (the page cache learns
         # the product's tag from it; shop/pagedeps.py).
@@ -119,8 +134,8 @@ def get_product(pk):
         product = product_queryset().filter(pk=pk).first()
         if product is None:
             return None, None
-        cache.set(row_key, product, FACTS_TIMEOUT)
-    return product, (version, found.get(facts_key))
+        cache.set(row_key, _stored(version, product), FACTS_TIMEOUT)
+    return product, (version, _if_current(found.get(facts_key), version))
 
 
 def load(product, request=None, read=None):
@@ -132,16 +147,17 @@ def load(product, request=None, read=None):
         return product.page
     if read is None:
         version = catalogue_version()
-        facts = cache.get(_key(version, "page", product.pk))
+        facts = _if_current(cache.get(_key("page", product.pk)), version)
     else:
         version, facts = read
     if facts is None:
         facts = _build_facts(product)
-        cache.set(_key(version, "page", product.pk), facts, FACTS_TIMEOUT)
+        facts.images = _images_of([product.pk, *(p.pk for p in facts.recommended)])
+        cache.set(_key("page", product.pk), _stored(version, facts), FACTS_TIMEOUT)
     viewed = _recently_viewed(request, product) if request is not None else []
     shown = [product, *facts.recommended, *viewed]
     attach_stockrecords(shown)
-    attach_images(shown, version)
+    attach_images(shown, version, known=facts.images)
     product.page = Page(facts=facts, viewed=viewed)
     return product.page
 
@@ -165,19 +181,29 @@ def attach_stockrecords(products):
         _set_prefetched(product, "stockrecords", by_product.get(product.pk, []))
 
 
-def attach_images(products, version):
-    """Each product's images from the cache, the missing ones in one query (then cached)."""
-    keys = {p.pk: _key(version, "images", p.pk) for p in products}
-    found = cache.get_many(list(keys.values()))
-    missing = [pk for pk, key in keys.items() if key not in found]
+def _images_of(pks):
+    """{pk: [ProductImage] in display order} for these products, in one query."""
+    images = {pk: [] for pk in pks}
+    for image in ProductImage.objects.filter(product__in=list(images)).order_by("display_order", "pk"):
+        images[image.product_id].append(image)
+    return images
+
+
+def attach_images(products, version, known=None):
+    """Each product's images: from `known` (the page's facts carry the product's and the recommended
+    products' own, read with them), else from the cache, the missing ones in one query (then cached).
+    So a page with no recently viewed products makes no round trip for its images."""
+    known = known or {}
+    keys = {p.pk: _key("images", p.pk) for p in products if p.pk not in known}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    found = {pk: _if_current(cached.get(key), version) for pk, key in keys.items()}
+    missing = [pk for pk, images in found.items() if images is None]
     if missing:
-        fetched = {pk: [] for pk in missing}
-        for image in ProductImage.objects.filter(product__in=missing).order_by("display_order", "pk"):
-            fetched[image.product_id].append(image)
-        cache.set_many({keys[pk]: images for pk, images in fetched.items()}, FACTS_TIMEOUT)
-        found.update({keys[pk]: images for pk, images in fetched.items()})
+        fetched = _images_of(missing)
+        cache.set_many({keys[pk]: _stored(version, images) for pk, images in fetched.items()}, FACTS_TIMEOUT)
+        found.update(fetched)
     for product in products:
-        _set_prefetched(product, "images", found[keys[product.pk]])
+        _set_prefetched(product, "images", known[product.pk] if product.pk in known else found[product.pk])
 
 
 def _set_prefetched(product, relation, rows):

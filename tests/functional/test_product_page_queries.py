@@ -148,3 +148,45 @@ def test_an_option_added_to_the_product_class_shows_on_the_form(claw):
 @pytest.mark.parametrize("path", ["/catalogue/ql-claw_987654/", "/catalogue/x_99999999999999999999999/"])
 def test_an_unknown_product_is_not_found(claw, path):
     assert Client().get(path).status_code == 404
+
+
+class CountingCache:
+    """The cache, counting the reads product_page makes (each one a round trip to Redis)."""
+
+    def __init__(self, cache):
+        self.cache, self.reads = cache, []
+
+    def __getattr__(self, name):
+        attribute = getattr(self.cache, name)
+        if name in ("get", "get_many"):
+            def read(*args, **kwargs):
+                self.reads.append(name)
+                return attribute(*args, **kwargs)
+            return read
+        return attribute
+
+
+def test_a_warm_render_reads_row_facts_and_images_in_one_cache_round_trip(claw, monkeypatch):
+    """The catalogue version, the product row and the page's facts (which carry the product's and the
+    recommended products' images) come back in one get_many: each round trip to Redis is a few
+    hundred microseconds of a render."""
+    from catalogue import product_page
+
+    accessory = create_product(title="Accessory", price=5, num_in_stock=10)
+    ProductRecommendation.objects.create(primary=claw, recommendation=accessory, ranking=1)
+    ProductImage(product=accessory, caption="", display_order=0).original.save("acc.png", png(), save=True)
+    warm_count(claw.get_absolute_url())
+    counting = CountingCache(product_page.cache)
+    monkeypatch.setattr(product_page, "cache", counting)
+    assert "Accessory" in Client().get(claw.get_absolute_url()).content.decode()
+    assert counting.reads == ["get_many"]
+
+
+def test_an_image_added_shows_at_once_despite_the_cached_facts(claw):
+    path = claw.get_absolute_url()
+    _, response = warm_count(path)
+    before = response.content.decode().count("gallery__slide")
+    image = ProductImage(product=claw, caption="From the side", display_order=50)
+    image.original.save("side.png", png(), save=True)
+    page = Client().get(path).content.decode()
+    assert page.count("gallery__slide") > before and "From the side" in page
