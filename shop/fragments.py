@@ -91,7 +91,7 @@ def fragment_key(request, name, vary):
                 request.scheme,
                 request.get_host(),
                 translation.get_language() or "",
-                str(int(time.time() // content_cache.SCHEDULE_GRANULARITY)),
+                str(content_cache.schedule_bucket()),
             ]
         ).encode()
     ).hexdigest()

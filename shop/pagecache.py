@@ -162,7 +162,7 @@ def _seconds(name, default):
 
 
 def _bucket():
-    return int(time.time() // content_cache.SCHEDULE_GRANULARITY)
+    return content_cache.schedule_bucket()
 
 
 def may_store(request):

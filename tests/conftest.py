@@ -92,6 +92,15 @@ def staff_without_permissions(django_user_model):
 
 
 @pytest.fixture
+def same_schedule_bucket(monkeypatch):
+    """Pages, fragments and content pieces go stale when the five-minute schedule bucket turns
+    (content_pages.cache.schedule_bucket): not in the middle of a test that counts hits."""
+    from content_pages import cache as content_cache
+
+    monkeypatch.setattr(content_cache, "schedule_bucket", lambda: 1)
+
+
+@pytest.fixture
 def frozen_rate_window(monkeypatch):
     """django-ratelimit counts in fixed time windows; freeze its clock so no test straddles two."""
     import django_ratelimit.core

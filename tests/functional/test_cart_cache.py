@@ -27,12 +27,11 @@ Product = get_model("catalogue", "Product")
 
 
 @pytest.fixture
-def store(transactional_db, settings, monkeypatch):
+def store(transactional_db, settings, same_schedule_bucket):
     """The demo store committed for real, as between two requests of a live site."""
     from django.core.management import call_command
 
     settings.PAGE_CACHE_CLOCK_SKEW = 0  # one process, one clock
-    monkeypatch.setattr(pagecache, "_bucket", lambda: 1)  # the schedule bucket does not turn mid-test
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     return Product.objects.get(upc="QLC-CLAW-01")
 

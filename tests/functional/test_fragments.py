@@ -59,13 +59,6 @@ def fragments_on_page_cache_off(settings):
 
 
 @pytest.fixture
-def same_schedule_bucket(monkeypatch):
-    from shop import pagecache
-
-    monkeypatch.setattr(pagecache, "_bucket", lambda: 1)
-
-
-@pytest.fixture
 def spy(monkeypatch):
     """{fragment name: "hit" or "render"} of the last request (a name seen twice: its last)."""
     log = {}

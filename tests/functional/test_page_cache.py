@@ -23,11 +23,8 @@ HOME, ARTICLE = "/", "/learn/psoas-trigger-points/"
 
 
 @pytest.fixture(autouse=True)
-def same_schedule_bucket(monkeypatch):
+def _same_schedule_bucket(same_schedule_bucket):
     """Entries go stale when the content's five-minute schedule bucket turns: not in the middle of a test."""
-    from shop import pagecache
-
-    monkeypatch.setattr(pagecache, "_bucket", lambda: 1)
 
 
 def script_nonces(response):
@@ -722,3 +719,15 @@ def test_links_changed_through_a_relation_alone_show_on_the_next_request(claw):
     claw.categories.add(category)
     listing = Client().get(category.get_absolute_url())
     assert listing[HEADER] == "miss" and claw.title.encode() in listing.content
+
+
+def test_a_page_turns_over_with_the_schedule_bucket(committed, monkeypatch):
+    """Scheduled articles go live without an edit: every page is rendered again once the
+    five-minute schedule bucket turns, and cached again after that."""
+    from content_pages import cache as content_cache
+
+    Client().get(HOME)
+    assert Client().get(HOME)[HEADER] == "hit"
+    monkeypatch.setattr(content_cache, "schedule_bucket", lambda: 2)
+    assert Client().get(HOME)[HEADER] == "miss"
+    assert Client().get(HOME)[HEADER] == "hit"
