@@ -91,10 +91,11 @@ def staff_without_permissions(django_user_model):
     )
 
 
-@pytest.fixture
-def same_schedule_bucket(monkeypatch):
-    """Pages, fragments and content pieces go stale when the five-minute schedule bucket turns
-    (content_pages.cache.schedule_bucket): not in the middle of a test that counts hits."""
+@pytest.fixture(autouse=True)
+def _same_schedule_bucket(monkeypatch):
+    """Pages, fragments and content pieces turn over when the five-minute schedule bucket turns
+    (content_pages.cache.schedule_bucket): never in the middle of a test, where it made a hit a
+    miss or added a render's queries to a count. A test of the turnover sets it itself."""
     from content_pages import cache as content_cache
 
     monkeypatch.setattr(content_cache, "schedule_bucket", lambda: 1)

@@ -27,7 +27,7 @@ Product = get_model("catalogue", "Product")
 
 
 @pytest.fixture
-def store(transactional_db, settings, same_schedule_bucket):
+def store(transactional_db, settings):
     """The demo store committed for real, as between two requests of a live site."""
     from django.core.management import call_command
 

@@ -95,7 +95,7 @@ def normalized(html):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="T"', html)
 
 
-def test_a_hit_is_the_same_page_as_a_render(claw, settings, spy, same_schedule_bucket):
+def test_a_hit_is_the_same_page_as_a_render(claw, settings, spy):
     path = claw.get_absolute_url()
     for url in (path, "/catalogue/", "/", "/basket/"):
         settings.FRAGMENT_CACHE_TIMEOUT = 0
@@ -134,7 +134,7 @@ def test_vary_values_must_say_what_they_are():
         fragments.vary_repr(object())
 
 
-def test_each_save_re_renders_exactly_the_fragments_that_show_it(claw, django_user_model, spy, same_schedule_bucket):
+def test_each_save_re_renders_exactly_the_fragments_that_show_it(claw, django_user_model, spy):
     path = claw.get_absolute_url()
     bag = Product.objects.get(upc="QLC-BAG-01")
     get(spy, path), get(spy, bag.get_absolute_url()), get(spy, "/catalogue/")
@@ -176,7 +176,7 @@ def test_each_save_re_renders_exactly_the_fragments_that_show_it(claw, django_us
     assert rendered(spy) == set()
 
 
-def test_a_price_change_shows_at_once(claw, spy, same_schedule_bucket):
+def test_a_price_change_shows_at_once(claw, spy):
     path = claw.get_absolute_url()
     get(spy, path), get(spy, "/catalogue/")
     record = claw.stockrecords.get()
@@ -200,7 +200,7 @@ def test_the_video_frame_policy_comes_with_a_fragment_hit(claw, spy):
     assert policy_sources(hit, "frame-src") == policy_sources(miss, "frame-src")
 
 
-def test_the_page_cache_around_a_fragment_hit_learns_its_tags(claw, settings, spy, same_schedule_bucket):
+def test_the_page_cache_around_a_fragment_hit_learns_its_tags(claw, settings, spy):
     path = claw.get_absolute_url()
     get(spy, path)  # fragments stored, no page
     settings.PAGE_CACHE_TIMEOUT = 300

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 HOME, ARTICLE = "/", "/learn/psoas-trigger-points/"
 
 
-@pytest.fixture(autouse=True)
-def _same_schedule_bucket(same_schedule_bucket):
-    """Entries go stale when the content's five-minute schedule bucket turns: not in the middle of a test."""
-
-
 def script_nonces(response):
     soup = BeautifulSoup(response.content, "html.parser")
     return {tag["nonce"] for tag in soup.find_all("script") if tag.get("nonce")}

@@ -13,9 +13,6 @@ from django.urls import reverse
 from shop import pagecache
 from shop.pagecache import HEADER
 
-# A page goes stale when the five-minute schedule bucket turns: not between two requests here.
-pytestmark = pytest.mark.usefixtures("same_schedule_bucket")
-
 PAGES = ["/", "/learn/psoas-trigger-points/", "/learn/", "/catalogue/", "/shipping/"]
 # Per-request values: the CSP nonce, the CSRF token and cookie, the comment form's signed time,
 # cookie expiry dates.
