@@ -100,10 +100,6 @@ def _key(part, pk):
     return f"catalogue:{SCHEMA}:{part}:{pk}"
 
 
-def _stored(version, value):
-    return (version, value)
-
-
 def _if_current(entry, version):
     """What `entry` holds if it was stored under the catalogue version `version`, else None."""
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
@@ -134,7 +130,7 @@ def get_product(pk):
         product = product_queryset().filter(pk=pk).first()
         if product is None:
             return None, None
-        cache.set(row_key, _stored(version, product), FACTS_TIMEOUT)
+        cache.set(row_key, (version, product), FACTS_TIMEOUT)
     return product, (version, _if_current(found.get(facts_key), version))
 
 
@@ -152,8 +148,7 @@ def load(product, request=None, read=None):
         version, facts = read
     if facts is None:
         facts = _build_facts(product)
-        facts.images = _images_of([product.pk, *(p.pk for p in facts.recommended)])
-        cache.set(_key("page", product.pk), _stored(version, facts), FACTS_TIMEOUT)
+        cache.set(_key("page", product.pk), (version, facts), FACTS_TIMEOUT)
     viewed = _recently_viewed(request, product) if request is not None else []
     shown = [product, *facts.recommended, *viewed]
     attach_stockrecords(shown)
@@ -200,7 +195,7 @@ def attach_images(products, version, known=None):
     missing = [pk for pk, images in found.items() if images is None]
     if missing:
         fetched = _images_of(missing)
-        cache.set_many({keys[pk]: _stored(version, images) for pk, images in fetched.items()}, FACTS_TIMEOUT)
+        cache.set_many({keys[pk]: (version, images) for pk, images in fetched.items()}, FACTS_TIMEOUT)
         found.update(fetched)
     for product in products:
         _set_prefetched(product, "images", known[product.pk] if product.pk in known else found[product.pk])
@@ -239,6 +234,7 @@ def _build_facts(product):
         review_count=count,
         rating=(summary["total"] / count) if count else None,
         reviews=reviews,
+        images=_images_of([product.pk, *(r.pk for r in recommended)]),
     )
 
 

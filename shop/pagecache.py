@@ -161,10 +161,6 @@ def _seconds(name, default):
     return getattr(settings, name, default)
 
 
-def _bucket():
-    return content_cache.schedule_bucket()
-
-
 def may_store(request):
     """Whether this request's page may be stored: for a view's work that only a stored page needs."""
     return getattr(request, "_page_cache", None) is not None
@@ -221,8 +217,9 @@ def freshness(entry, pending=None, now=None, read=None):
     timeout = settings.PAGE_CACHE_TIMEOUT * 10**9
     if now - entry["stored"] > timeout:
         since = max(since, entry["stored"] + timeout)
-    if entry["bucket"] != _bucket():
-        since = max(since, _bucket() * content_cache.SCHEDULE_GRANULARITY * 10**9)
+    bucket = content_cache.schedule_bucket()
+    if entry["bucket"] != bucket:
+        since = max(since, bucket * content_cache.SCHEDULE_GRANULARITY * 10**9)
     if not since:
         return FRESH, messages
     if now - since > _seconds("PAGE_CACHE_STALE_SECONDS", 15) * 10**9:
@@ -437,7 +434,7 @@ class AnonymousPageCacheMiddleware:
             "tags": versions,
             "live": live,
             "stored": time.time_ns(),
-            "bucket": _bucket(),
+            "bucket": content_cache.schedule_bucket(),
             # A time the page stops being true although nothing is saved (an offer or voucher starting
             # or ending, checkout/cart.py): from then on it is rendered again.
             "until": getattr(request, PAGE_UNTIL, None),
