@@ -53,15 +53,9 @@ def holes(content):
     return {int(pk): html.unescape(message.decode()) for pk, message in MARKED.findall(content)}
 
 
-def fill(content, messages):
-    """The page with each live hole's message replaced by messages[id] (escaped); a hole whose
-    product has no message keeps what it holds."""
-
-    def message(m):
-        found = messages.get(int(m[1]))
-        return m[0] if found is None else b"<!--live:stock:" + m[1] + b"-->" + escape(found).encode() + b"<!--/live-->"
-
-    return MARKED.sub(message, content)
+def marked(product_id, message):
+    """A live hole with this message in it, as the page's bytes (escaped)."""
+    return b"<!--live:stock:%d-->%s<!--/live-->" % (product_id, escape(message).encode())
 
 
 def current(entries, versions):
