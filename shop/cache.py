@@ -29,13 +29,24 @@ version bumps inside the order placement all carry on without Redis.
   have been bumped) is therefore never served after it.
 
 Health checks must not see the fallback: check_health() goes to Redis itself and raises.
+
+A lean MGET. get_many is what every cached page's hit costs (one MGET of the page and its tags:
+shop/pagecache.py), and redis-py spends more CPU around that one command than Redis and the
+socket do: a pid check and a poll() of the socket as the pool hands the connection out, the
+retry wrapper, the argument packing, the pool's lock on the way back. ManyReader sends the MGET on
+a connection of its own (per thread, connected by redis-py, so AUTH, TLS, the database and the
+timeouts are redis-py's) and reads the reply with hiredis: about 30 µs instead of 60. Any error on
+that socket closes it (a reply half read is never read by the next call) and is a failure like any
+other: the breaker opens, get_many returns {}.
 """
 
 import logging
+import os
 import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+import hiredis
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -61,6 +72,72 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
+
+
+class ManyReader:
+    """MGET on one connection of its own (per thread), read with hiredis: see the module's docstring."""
+
+    RECEIVE = 65536
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.local = threading.local()
+
+    def _connection(self):
+        """(connection, reader, whether it was made just now)."""
+        local = self.local
+        connection = getattr(local, "connection", None)
+        if connection is not None and local.pid == os.getpid():  # a forked child never uses its parent's socket
+            return connection, local.reader, False
+        pool = self.pool
+        connection = pool.connection_class(**pool.connection_kwargs)
+        connection.connect()
+        local.connection, local.pid, local.reader = connection, os.getpid(), hiredis.Reader()
+        return connection, local.reader, True
+
+    def close(self):
+        connection = getattr(self.local, "connection", None)
+        self.local.connection = None
+        if connection is not None:
+            connection.disconnect()
+
+    def mget(self, keys):
+        """The values of `keys` (None for a missing one). A connection kept from an earlier call that
+        Redis has since closed (its idle timeout, a restart) is replaced once, at once; a timeout or
+        a second failure is the caller's failure."""
+        new = True  # a connection that cannot be made is not tried twice
+        try:
+            connection, reader, new = self._connection()
+            return self._mget(connection, reader, keys)
+        except (redis.ConnectionError, ConnectionError):
+            self.close()
+            if new:
+                raise
+        except BaseException:
+            self.close()
+            raise
+        try:
+            connection, reader, _ = self._connection()
+            return self._mget(connection, reader, keys)
+        except BaseException:
+            self.close()
+            raise
+
+    def _mget(self, connection, reader, keys):
+        sock = connection._sock
+        sock.sendall(hiredis.pack_command(("MGET", *keys)))
+        reply = reader.gets()
+        while reply is False:
+            data = sock.recv(self.RECEIVE)
+            if not data:
+                raise redis.ConnectionError("Redis closed the connection")
+            reader.feed(data)
+            reply = reader.gets()
+        if isinstance(reply, hiredis.ReplyError):  # read whole: the connection is still in step
+            raise redis.ResponseError(str(reply))
+        if not isinstance(reply, list) or len(reply) != len(keys):
+            raise redis.ResponseError(f"MGET of {len(keys)} keys answered {reply!r:.80}")
+        return reply
 
 
 class Outage:
@@ -176,6 +253,7 @@ class FailSoftRedisCacheClient(ReusedClientRedisCacheClient):
         options.setdefault("socket_timeout", SOCKET_TIMEOUT)
         super().__init__(servers, **options)
         self.outage = outage_for(servers, down_seconds)
+        self._readers = {}
 
     def _attempt(self, operation, fallback, writes=()):
         outage = self.outage
@@ -236,8 +314,18 @@ class FailSoftRedisCacheClient(ReusedClientRedisCacheClient):
         return self._attempt(lambda: parent.delete(key), _miss(False), [key])
 
     def get_many(self, keys):
-        parent = super()
-        return self._attempt(lambda: parent.get_many(keys), _miss({}))
+        return self._attempt(lambda: self._get_many(keys), _miss({}))
+
+    def _get_many(self, keys):
+        keys = list(keys)
+        if not keys:
+            return {}
+        index = self._get_connection_pool_index(False)
+        reader = self._readers.get(index)
+        if reader is None:
+            reader = self._readers[index] = ManyReader(self._get_connection_pool(False))
+        loads = self._serializer.loads
+        return {key: loads(value) for key, value in zip(keys, reader.mget(keys), strict=True) if value is not None}
 
     def has_key(self, key):
         parent = super()

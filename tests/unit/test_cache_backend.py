@@ -207,3 +207,60 @@ def test_the_health_check_brings_the_process_back_at_once(breakers, redis_server
     assert backend.check_health() is True
     assert backend.is_available()  # without waiting out the 60 s
     assert backend.get("a") is None  # the lost write was paid for first
+
+
+# -- the lean MGET (shop.cache.ManyReader) -----------------------------------------------------
+
+
+def test_get_many_reads_on_one_kept_connection_without_redis_py_per_command(store_cache, monkeypatch):
+    store_cache.set_many({"n": 7, "text": "psoas", "obj": {"a": [1, 2]}, "big": b"x" * 200_000})
+    with monkeypatch.context() as patched:
+        patched.setattr(redis.Redis, "execute_command", lambda *args, **kwargs: pytest.fail("redis-py was used"))
+        assert store_cache.get_many(["n", "missing", "text", "obj", "big"]) == {
+            "n": 7, "text": "psoas", "obj": {"a": [1, 2]}, "big": b"x" * 200_000}
+        reader = next(iter(store_cache._cache._readers.values()))
+        kept = reader.local.connection
+        assert store_cache.get_many([]) == {}
+        assert store_cache.get_many(["n"]) == {"n": 7}
+        assert reader.local.connection is kept
+
+
+def test_a_connection_redis_closed_is_replaced_at_once(store_cache):
+    store_cache.set("a", 1)
+    assert store_cache.get_many(["a"]) == {"a": 1}
+    reader = next(iter(store_cache._cache._readers.values()))
+    kept = reader.local.connection
+    client_id = kept.send_command("CLIENT", "ID") or kept.read_response()
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_id=client_id)  # as Redis's idle timeout would
+    assert store_cache.get_many(["a"]) == {"a": 1}  # no miss, no breaker
+    assert store_cache.is_available()
+    assert reader.local.connection is not kept
+
+
+def test_a_reply_not_read_in_time_is_never_read_by_the_next_call(breakers, redis_server):
+    """A hung Redis answers late: the late reply must not be taken for the next call's."""
+    backend = backend_at(redis_server.url)
+    backend.set_many({"a": "A", "b": "B"})
+    assert backend.get_many(["a"]) == {"a": "A"}  # the reader's connection is made
+    redis_server.pause()
+    try:
+        assert backend.get_many(["a"]) == {}  # timed out: a miss
+        assert not backend.is_available()
+    finally:
+        redis_server.resume()
+    wait_for_breaker()
+    assert backend.get_many(["b", "a"]) == {"b": "B", "a": "A"}  # not the late ["A"] of the call before
+
+
+def test_an_error_reply_is_a_failure_and_the_connection_stays_in_step(breakers, redis_server):
+    backend = backend_at(redis_server.url)
+    backend.set("a", 1)
+    redis_server.client().config_set("requirepass", "now-required")  # every command is refused (NOAUTH)
+    try:
+        assert backend.get_many(["a"]) == {}
+        assert not backend.is_available()
+    finally:
+        client = redis.Redis(port=redis_server.port, password="now-required")
+        client.config_set("requirepass", "")
+    wait_for_breaker()
+    assert backend.get_many(["a"]) == {"a": 1}
