@@ -104,6 +104,10 @@ class PaymentDetailsView(PaymentFlowMixin, views.PaymentDetailsView):
         except (flow.PaymentNotPossible, stripe_gateway.PaymentGatewayError) as error:
             return self.render_payment_details(request, error=str(error), payment_unavailable=True)
         self.checkout_session.set_payment_intent_id(payment.intent_id)
+        # Saved here, in the request's transaction (ATOMIC_REQUESTS) with the frozen basket and the
+        # payment row, not on the way out after the page is rendered: a worker that died in between
+        # left a frozen basket this browser's session did not know, and the reload an empty cart.
+        request.session.save()
         if intent["status"] in flow.SETTLING_STATUSES:
             return redirect(f"{reverse('checkout:payment-return')}?payment_intent={payment.intent_id}")
         return self.render_payment_details(request, payment=payment, client_secret=intent.get("client_secret"))

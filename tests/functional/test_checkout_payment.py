@@ -7,7 +7,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from checkout.models import CheckoutPayment
-from tests.checkout_helpers import ADDRESS, add_to_basket, walk_to_payment
+from tests.checkout_helpers import ADDRESS, add_to_basket, walk_to_payment, walk_to_shipping_methods
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +148,39 @@ def test_coming_back_to_the_payment_page_reuses_the_intent(django_app, claw, fak
     assert CheckoutPayment.objects.count() == 1
     assert len(fake_stripe.intents) == 1
     assert "Pay $55.94" in page.text
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["guest", "signed-in"])
+def test_a_payment_page_whose_worker_died_before_the_session_was_saved_keeps_the_basket(
+    django_app, claw, customer, fake_stripe, monkeypatch, signed_in
+):
+    """The payment page's view freezes the basket and makes the payment row, and its transaction
+    commits when the view returns; the page is then rendered and the session saved on the way out.
+    A worker killed in between (the soak's faults found it) left a frozen basket that the browser's
+    session did not know: the reload found an empty basket and sent the shopper to an empty cart."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    user = customer if signed_in else None
+    page = walk_to_shipping_methods(django_app, claw, quantity=2, user=user)
+    method = next(f for f in page.forms.values() if "method_code" in f.fields and f["method_code"].value == "standard")
+    to_payment = method.submit(user=user).follow(user=user)  # Oscar's payment-method step redirects on
+    assert to_payment.status_code == 302 and to_payment.location.endswith(reverse("checkout:payment-details"))
+
+    def killed(self, request, response):
+        raise RuntimeError("worker killed before the session was saved")
+
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError, match="worker killed"):
+        patched.setattr(SessionMiddleware, "process_response", killed)
+        to_payment.follow(user=user)
+    assert Basket.objects.get(pk=CheckoutPayment.objects.get().basket_id).status == Basket.FROZEN
+
+    page = django_app.get(reverse("checkout:payment-details"), user=user).maybe_follow(user=user)
+    assert page.request.path == reverse("checkout:payment-details")
+    assert page.html.select_one("#payment-form") is not None
+    payment = CheckoutPayment.objects.get()  # the same payment, not a second one
+    basket = Basket.objects.get(pk=payment.basket_id)
+    assert basket.status == Basket.FROZEN and basket.num_items == 2
+    assert f"Pay ${payment.amount}" in page.text
 
 
 def test_signed_in_checkout_pays_and_shows_the_order(django_app, claw, customer, fake_stripe):
