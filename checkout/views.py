@@ -10,6 +10,8 @@ import logging
 from django import http
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -107,7 +109,10 @@ class PaymentDetailsView(PaymentFlowMixin, views.PaymentDetailsView):
         # Saved here, in the request's transaction (ATOMIC_REQUESTS) with the frozen basket and the
         # payment row, not on the way out after the page is rendered: a worker that died in between
         # left a frozen basket this browser's session did not know, and the reload an empty cart.
-        request.session.save()
+        try:
+            request.session.save()
+        except UpdateError:  # as Django's SessionMiddleware: a 400, and this transaction rolled back
+            raise SessionInterrupted("The session ended (a sign-out elsewhere?) as the payment page loaded.") from None
         if intent["status"] in flow.SETTLING_STATUSES:
             return redirect(f"{reverse('checkout:payment-return')}?payment_intent={payment.intent_id}")
         return self.render_payment_details(request, payment=payment, client_secret=intent.get("client_secret"))

@@ -105,23 +105,18 @@ class ManyReader:
         """The values of `keys` (None for a missing one). A connection kept from an earlier call that
         Redis has since closed (its idle timeout, a restart) is replaced once, at once; a timeout or
         a second failure is the caller's failure."""
-        new = True  # a connection that cannot be made is not tried twice
-        try:
-            connection, reader, new = self._connection()
-            return self._mget(connection, reader, keys)
-        except (redis.ConnectionError, ConnectionError):
-            self.close()
-            if new:
+        for last in (False, True):
+            new = True  # a connection that cannot be made is not tried twice
+            try:
+                connection, reader, new = self._connection()
+                return self._mget(connection, reader, keys)
+            except (redis.ConnectionError, ConnectionError):
+                self.close()
+                if new or last:
+                    raise
+            except BaseException:
+                self.close()
                 raise
-        except BaseException:
-            self.close()
-            raise
-        try:
-            connection, reader, _ = self._connection()
-            return self._mget(connection, reader, keys)
-        except BaseException:
-            self.close()
-            raise
 
     def _mget(self, connection, reader, keys):
         sock = connection._sock

@@ -183,6 +183,28 @@ def test_a_payment_page_whose_worker_died_before_the_session_was_saved_keeps_the
     assert f"Pay ${payment.amount}" in page.text
 
 
+def test_a_session_ended_while_the_payment_page_loads_is_a_400_and_nothing_is_frozen(
+    django_app, claw, fake_stripe, monkeypatch
+):
+    """The payment page saves its session in its own transaction: a session deleted meanwhile (a
+    sign-out in another tab) is Django's 400, as the session middleware gives, never a 500."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.backends.db import SessionStore
+
+    page = walk_to_shipping_methods(django_app, claw)
+    method = next(f for f in page.forms.values() if "method_code" in f.fields and f["method_code"].value == "standard")
+    to_payment = method.submit().follow()
+
+    def gone(self, must_create=False):
+        raise UpdateError
+
+    monkeypatch.setattr(SessionStore, "save", gone)
+    response = to_payment.follow(expect_errors=True)
+    assert response.status_code == 400
+    assert not CheckoutPayment.objects.exists()  # rolled back with the view
+    assert not Basket.objects.filter(status=Basket.FROZEN).exists()
+
+
 def test_signed_in_checkout_pays_and_shows_the_order(django_app, claw, customer, fake_stripe):
     walk_to_payment(django_app, claw, user=customer)
     payment = CheckoutPayment.objects.get()
